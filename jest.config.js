@@ -1,0 +1,11 @@
+/** Every suite runs the nodes against the loopback simulator; none needs a Scenario account. */
+module.exports = {
+	preset: 'ts-jest',
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	testMatch: ['**/*.test.ts'],
+	transform: {
+		'^.+\\.ts$': ['ts-jest', { isolatedModules: true }],
+	},
+	testTimeout: 60_000,
+};

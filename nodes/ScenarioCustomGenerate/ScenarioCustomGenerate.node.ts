@@ -1,0 +1,59 @@
+import type {
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+	INodeExecutionData,
+	INodeListSearchResult,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { customSubmission, readModelId, readModelInputs } from '../shared/custom-submission';
+import { generationOptions, modelInputsField, modelLocator, readJobOptions, scenarioNodeCommon } from '../shared/descriptions';
+import { generate, runPerItem } from '../shared/job-runner';
+import { ModelCache, modelInputsMapping, searchModels } from '../shared/models';
+import { connectToScenario } from '../shared/transport';
+
+export class ScenarioCustomGenerate implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Scenario Custom Generate',
+		name: 'scenarioCustomGenerate',
+		icon: { light: 'file:../../credentials/scenario.svg', dark: 'file:../../credentials/scenario.dark.svg' },
+		subtitle: '={{$parameter["model"].cachedResultName || $parameter["model"].value}}',
+		description: 'Generate images (or video, 3D, audio) with any Scenario model, using that model’s own inputs',
+		defaults: { name: 'Scenario Custom Generate' },
+		usableAsTool: true,
+		...scenarioNodeCommon,
+		properties: [
+			modelLocator({
+				listMethod: 'searchModels',
+				description: 'The Scenario model to run. Its inputs appear below once chosen.',
+			}),
+			modelInputsField(),
+			generationOptions,
+		],
+	};
+
+	methods = {
+		listSearch: {
+			async searchModels(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+				return await searchModels(this, filter, paginationToken);
+			},
+		},
+		resourceMapping: {
+			getModelInputs: modelInputsMapping(),
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const conn = await connectToScenario(this);
+		const options = readJobOptions(this);
+		const models = new ModelCache(conn);
+		const results = await runPerItem(this, conn, options.maxConcurrentJobs, async (itemIndex, state, run) => {
+			state.modelId = readModelId(this, itemIndex);
+			const model = await models.get(state.modelId, itemIndex);
+			const submission = await customSubmission(this, run, itemIndex, model, readModelInputs(this, itemIndex));
+			return await generate(this, run, itemIndex, state, submission, options);
+		});
+		return [results];
+	}
+}

@@ -1,0 +1,59 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { binaryPropertyOption, concurrencyOption, downloadOption, scenarioNodeCommon, timeoutOption } from '../shared/descriptions';
+import { inputError } from '../shared/errors';
+import { followJob, runPerItem } from '../shared/job-runner';
+import { connectToScenario } from '../shared/transport';
+
+const JOB_ID = /^job_[A-Za-z0-9]+$/;
+
+export class ScenarioWaitForJob implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Scenario Wait for Job',
+		name: 'scenarioWaitForJob',
+		icon: { light: 'file:../../credentials/scenario.svg', dark: 'file:../../credentials/scenario.dark.svg' },
+		subtitle: '={{"Job " + $parameter["jobId"]}}',
+		description: 'Wait for Scenario jobs started earlier (e.g. with Wait for Completion off) and fetch their images',
+		defaults: { name: 'Scenario Wait for Job' },
+		usableAsTool: true,
+		...scenarioNodeCommon,
+		properties: [
+			{
+				displayName: 'Job ID',
+				name: 'jobId',
+				type: 'string',
+				required: true,
+				default: '={{ $json.jobId }}',
+				placeholder: 'job_...',
+				description: 'The Scenario job to wait for',
+			},
+			{ ...timeoutOption, description: 'How long to wait for each job before giving up on it' },
+			downloadOption,
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [binaryPropertyOption, concurrencyOption],
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const conn = await connectToScenario(this);
+		const timeoutMs = Math.max(1, this.getNodeParameter('timeoutSeconds', 0, 600) as number) * 1000;
+		const downloadImages = this.getNodeParameter('downloadImages', 0, true) as boolean;
+		const options = this.getNodeParameter('options', 0, {}) as { binaryProperty?: string; maxConcurrentJobs?: number };
+		const binaryProperty = options.binaryProperty?.trim() || 'data';
+		const results = await runPerItem(this, conn, options.maxConcurrentJobs ?? 10, async (itemIndex, state, run) => {
+			const raw = this.getNodeParameter('jobId', itemIndex, '');
+			const jobId = typeof raw === 'string' ? raw.trim() : '';
+			if (!JOB_ID.test(jobId)) {
+				throw inputError(this.getNode(), itemIndex, 'Job ID', jobId ? `"${jobId}" is not a Scenario job id (job_…)` : `is empty (got ${JSON.stringify(raw)})`);
+			}
+			return await followJob(this, run, itemIndex, state, jobId, { downloadImages, binaryProperty, timeoutMs });
+		});
+		return [results];
+	}
+}

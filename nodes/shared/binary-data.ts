@@ -1,0 +1,247 @@
+import { createHash } from 'node:crypto';
+import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+
+import type { ModelInput, ScenarioAsset, ScenarioUpload } from './api-types';
+import type { Limiter } from './concurrency';
+import { inputError } from './errors';
+import { callSignedUrl, pause, scenarioRequest, type ScenarioConnection } from './transport';
+
+/** POST /assets takes the image base64-encoded in JSON, under 6 MB per body: 4.5 MB raw leaves room. */
+export const INLINE_UPLOAD_LIMIT = 4.5 * 1024 * 1024;
+/** Multipart part size (S3-style uploads want ≥ 5 MiB parts but the last). */
+export const UPLOAD_PART_SIZE = 8 * 1024 * 1024;
+const UPLOAD_POLL_MS = 250;
+const UPLOAD_IMPORT_TIMEOUT_MS = 120_000;
+
+const MAGIC: Array<{ mime: string; test: (b: Buffer) => boolean }> = [
+	{ mime: 'image/png', test: (b) => b.length > 8 && b.readUInt32BE(0) === 0x89504e47 },
+	{ mime: 'image/jpeg', test: (b) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+	{ mime: 'image/webp', test: (b) => b.length > 12 && b.toString('ascii', 0, 4) === 'RIFF' && b.toString('ascii', 8, 12) === 'WEBP' },
+	{ mime: 'image/gif', test: (b) => b.length > 6 && b.toString('ascii', 0, 4) === 'GIF8' },
+];
+
+export function sniffImageMime(head: Buffer): string | undefined {
+	return MAGIC.find((m) => m.test(head))?.mime;
+}
+
+const EXTENSIONS: Record<string, string> = {
+	'image/png': 'png',
+	'image/jpeg': 'jpg',
+	'image/webp': 'webp',
+	'image/gif': 'gif',
+	'video/mp4': 'mp4',
+	'model/gltf-binary': 'glb',
+};
+
+export const extensionFor = (mimeType: string): string => EXTENSIONS[mimeType] ?? mimeType.split('/')[1]?.split(/[+;]/)[0] ?? 'bin';
+
+/** How the user pointed at a file: an asset id, a URL, or a binary property of the item. */
+export type FileReferenceKind = 'asset' | 'url' | 'binary';
+
+export function referenceKind(ref: string): FileReferenceKind {
+	if (/^asset_[A-Za-z0-9]+$/.test(ref)) return 'asset';
+	if (/^https?:\/\//i.test(ref)) return 'url';
+	return 'binary';
+}
+
+interface FileCheck {
+	itemIndex: number;
+	input: ModelInput;
+	field: string;
+}
+
+function checkKindAndSize(conn: ScenarioConnection, check: FileCheck, what: string, mimeType: string, size: number): void {
+	const { input, itemIndex, field } = check;
+	if (input.kind === 'image' && !mimeType.startsWith('image/')) {
+		throw inputError(conn.node, itemIndex, field, `${what} is ${mimeType}, not an image`, 'Pass a PNG, JPEG or WebP image.');
+	}
+	if (input.maxSize !== undefined && size > input.maxSize) {
+		throw inputError(conn.node, itemIndex, field, `${what} is ${formatBytes(size)}, over the model's limit of ${formatBytes(input.maxSize)}`);
+	}
+}
+
+export const formatBytes = (bytes: number): string =>
+	bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+
+/**
+ * Turns one reference into a Scenario asset id: asset ids pass through, binaries and URLs are
+ * uploaded (inline under 4.5 MB, multipart above). `transfers` bounds the bytes in flight.
+ */
+export async function resolveFileReference(
+	conn: ScenarioConnection,
+	ctx: IExecuteFunctions,
+	check: FileCheck,
+	ref: string,
+	transfers: Limiter,
+): Promise<string> {
+	const kind = referenceKind(ref);
+	if (kind === 'asset') return ref;
+	if (kind === 'url') return await transfers.run(async () => await uploadFromUrl(conn, check, ref));
+
+	const item = ctx.getInputData()[check.itemIndex];
+	const binary = item?.binary?.[ref];
+	if (!binary) {
+		const available = Object.keys(item?.binary ?? {});
+		throw inputError(
+			conn.node,
+			check.itemIndex,
+			check.field,
+			`the input item has no binary property "${ref}"`,
+			available.length
+				? `Binary properties on this item: ${available.join(', ')}. Or give an asset id (asset_…) or an image URL.`
+				: 'This item carries no binary data: read the image first (e.g. Read/Write Files from Disk, HTTP Request) or give an asset id or URL.',
+		);
+	}
+	return await transfers.run(async () => await uploadBinary(conn, ctx, check, ref, binary));
+}
+
+async function uploadBinary(
+	conn: ScenarioConnection,
+	ctx: IExecuteFunctions,
+	check: FileCheck,
+	property: string,
+	binary: IBinaryData,
+): Promise<string> {
+	const fileName = binary.fileName ?? `${property}.${extensionFor(binary.mimeType)}`;
+	// Binaries n8n keeps outside memory (filesystem mode) have an id and a known size.
+	const declaredSize = binary.id ? binary.bytes ?? (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize : undefined;
+	if (binary.id && declaredSize !== undefined && declaredSize > INLINE_UPLOAD_LIMIT) {
+		// Large binaries kept on disk by n8n are streamed part by part, never whole in memory.
+		const head = await readHead(ctx, binary.id);
+		const mimeType = binary.mimeType.startsWith('image/') ? binary.mimeType : sniffImageMime(head) ?? binary.mimeType;
+		checkKindAndSize(conn, check, `Binary property "${property}"`, mimeType, declaredSize);
+		const stream = await ctx.helpers.getBinaryStream(binary.id, UPLOAD_PART_SIZE);
+		return await uploadMultipart(conn, check, { fileName, mimeType, size: declaredSize, parts: chunksOf(stream, UPLOAD_PART_SIZE) });
+	}
+	const bytes = await ctx.helpers.getBinaryDataBuffer(check.itemIndex, property);
+	const mimeType = binary.mimeType.startsWith('image/') ? binary.mimeType : sniffImageMime(bytes) ?? binary.mimeType;
+	checkKindAndSize(conn, check, `Binary property "${property}"`, mimeType, bytes.length);
+	return await uploadBytes(conn, check, fileName, mimeType, bytes);
+}
+
+/** The first bytes of a binary, to recognise an image whose mime type was not set. */
+async function readHead(ctx: IExecuteFunctions, binaryId: string): Promise<Buffer> {
+	const stream = await ctx.helpers.getBinaryStream(binaryId, 64);
+	for await (const chunk of stream as AsyncIterable<Buffer>) {
+		(stream as { destroy?: () => void }).destroy?.();
+		return Buffer.from(chunk);
+	}
+	return Buffer.alloc(0);
+}
+
+async function uploadFromUrl(conn: ScenarioConnection, check: FileCheck, url: string): Promise<string> {
+	const response = await callSignedUrl<ArrayBuffer | Buffer>(
+		conn,
+		{ method: 'GET', url, encoding: 'arraybuffer' },
+		{ itemIndex: check.itemIndex, action: `Downloading ${check.field} from ${new URL(url).host}` },
+	);
+	const bytes = Buffer.from(response.body as ArrayBuffer);
+	const header = String(response.headers['content-type'] ?? '').split(';')[0].trim();
+	const mimeType = header.startsWith('image/') ? header : sniffImageMime(bytes) ?? (header || 'application/octet-stream');
+	checkKindAndSize(conn, check, `The file at ${url}`, mimeType, bytes.length);
+	const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || `image.${extensionFor(mimeType)}`);
+	return await uploadBytes(conn, check, name, mimeType, bytes);
+}
+
+async function uploadBytes(conn: ScenarioConnection, check: FileCheck, fileName: string, mimeType: string, bytes: Buffer): Promise<string> {
+	if (bytes.length <= INLINE_UPLOAD_LIMIT) {
+		const { asset } = await scenarioRequest<{ asset: ScenarioAsset }>(conn, {
+			method: 'POST',
+			path: '/assets',
+			body: { image: bytes.toString('base64'), name: fileName },
+			retry: 'submission',
+			error: { itemIndex: check.itemIndex, action: `Uploading ${check.field}` },
+		});
+		return asset.id;
+	}
+	const parts = async function* () {
+		for (let offset = 0; offset < bytes.length; offset += UPLOAD_PART_SIZE) {
+			yield bytes.subarray(offset, offset + UPLOAD_PART_SIZE);
+		}
+	};
+	return await uploadMultipart(conn, check, { fileName, mimeType, size: bytes.length, parts: parts() });
+}
+
+/** Re-cuts a stream's chunks into parts of exactly `size` bytes (the last may be shorter). */
+async function* chunksOf(stream: AsyncIterable<Buffer> | NodeJS.ReadableStream, size: number): AsyncGenerator<Buffer> {
+	let pending: Buffer[] = [];
+	let pendingBytes = 0;
+	for await (const chunk of stream as AsyncIterable<Buffer>) {
+		pending.push(chunk);
+		pendingBytes += chunk.length;
+		while (pendingBytes >= size) {
+			const joined = Buffer.concat(pending);
+			yield joined.subarray(0, size);
+			pending = [joined.subarray(size)];
+			pendingBytes = joined.length - size;
+		}
+	}
+	if (pendingBytes > 0) yield Buffer.concat(pending);
+}
+
+interface MultipartSource {
+	fileName: string;
+	mimeType: string;
+	size: number;
+	parts: AsyncIterable<Buffer>;
+}
+
+/** POST /uploads, PUT each part to its signed URL (no Authorization), complete, wait for the import. */
+async function uploadMultipart(conn: ScenarioConnection, check: FileCheck, source: MultipartSource): Promise<string> {
+	const error = { itemIndex: check.itemIndex, action: `Uploading ${check.field}` };
+	const partCount = Math.max(1, Math.ceil(source.size / UPLOAD_PART_SIZE));
+	const { upload } = await scenarioRequest<{ upload: ScenarioUpload }>(conn, {
+		method: 'POST',
+		path: '/uploads',
+		body: { fileName: source.fileName, fileSize: source.size, contentType: source.mimeType, kind: 'image', parts: partCount },
+		retry: 'submission',
+		error,
+	});
+	const targets = [...(upload.parts ?? [])].sort((a, b) => a.number - b.number);
+	let index = 0;
+	for await (const part of source.parts) {
+		const target = targets[index++];
+		if (!target) throw inputError(conn.node, check.itemIndex, check.field, 'the file is larger than announced for the upload');
+		await callSignedUrl(conn, { method: 'PUT', url: target.url, body: part, headers: { 'Content-Type': source.mimeType } }, error);
+	}
+	await scenarioRequest(conn, { method: 'POST', path: `/uploads/${upload.id}/action`, body: { action: 'complete' }, retry: 'idempotent', error });
+
+	const deadline = Date.now() + UPLOAD_IMPORT_TIMEOUT_MS;
+	for (;;) {
+		const current = (await scenarioRequest<{ upload: ScenarioUpload }>(conn, { method: 'GET', path: `/uploads/${upload.id}`, retry: 'idempotent', error })).upload;
+		if (current.status === 'imported' && current.entityId) return current.entityId;
+		if (current.status === 'failed') {
+			throw inputError(conn.node, check.itemIndex, check.field, `Scenario could not import the upload: ${current.errorMessage ?? 'no reason given'}`);
+		}
+		if (Date.now() > deadline) {
+			throw inputError(conn.node, check.itemIndex, check.field, `the upload ${upload.id} was not imported within ${UPLOAD_IMPORT_TIMEOUT_MS / 1000} s`);
+		}
+		await pause(conn.node, UPLOAD_POLL_MS, conn.signal);
+	}
+}
+
+export interface DownloadedAsset {
+	asset: ScenarioAsset;
+	bytes?: Buffer;
+	mimeType: string;
+	sha256?: string;
+}
+
+/** GET /assets/{id}, then its bytes from the signed CDN URL, fetched without the Authorization header. */
+export async function fetchAsset(
+	conn: ScenarioConnection,
+	assetId: string,
+	options: { download: boolean; itemIndex: number; jobId?: string },
+	transfers: Limiter,
+): Promise<DownloadedAsset> {
+	const error = { itemIndex: options.itemIndex, jobId: options.jobId, action: `Fetching output asset ${assetId}` };
+	const { asset } = await scenarioRequest<{ asset: ScenarioAsset }>(conn, { method: 'GET', path: `/assets/${assetId}`, retry: 'idempotent', error });
+	const declared = asset.mimeType ?? 'application/octet-stream';
+	if (!options.download) return { asset, mimeType: declared };
+	return await transfers.run(async () => {
+		const response = await callSignedUrl<ArrayBuffer>(conn, { method: 'GET', url: asset.url, encoding: 'arraybuffer' }, { ...error, action: `Downloading output asset ${assetId}` });
+		const bytes = Buffer.from(response.body);
+		const mimeType = asset.mimeType ?? sniffImageMime(bytes) ?? String(response.headers['content-type'] ?? declared).split(';')[0];
+		return { asset, bytes, mimeType, sha256: createHash('sha256').update(bytes).digest('hex') };
+	});
+}

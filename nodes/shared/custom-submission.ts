@@ -1,0 +1,48 @@
+import type { IDataObject, IExecuteFunctions, ResourceMapperValue } from 'n8n-workflow';
+
+import type { ScenarioModel } from './api-types';
+import { resolveFileReference } from './binary-data';
+import { inputError } from './errors';
+import type { RunContext, Submission } from './job-runner';
+import { planModelRequest } from './model-form';
+import { MODEL_ID_PATTERN } from './models';
+
+/** The model id of the `model` resource locator for one item, checked for shape. */
+export function readModelId(ctx: IExecuteFunctions, itemIndex: number, parameter = 'model'): string {
+	const raw = ctx.getNodeParameter(parameter, itemIndex, '', { extractValue: true });
+	const modelId = typeof raw === 'string' ? raw.trim() : '';
+	if (!new RegExp(MODEL_ID_PATTERN).test(modelId)) {
+		throw inputError(ctx.getNode(), itemIndex, 'Model', modelId ? `"${modelId}" is not a Scenario model id (model_…)` : 'no model chosen');
+	}
+	return modelId;
+}
+
+/** The values of the "Model Inputs" resource mapper for one item. */
+export function readModelInputs(ctx: IExecuteFunctions, itemIndex: number, parameter = 'inputs'): Record<string, unknown> {
+	const mapped = ctx.getNodeParameter(parameter, itemIndex, { value: {} }) as ResourceMapperValue | null;
+	return { ...(mapped?.value ?? {}) };
+}
+
+/**
+ * A `POST /generate/custom/{modelId}` submission from the user's values: checked against the
+ * model's inputs first, then each file reference (binary property, asset id, URL) resolved to
+ * an asset id, uploads included.
+ */
+export async function customSubmission(
+	ctx: IExecuteFunctions,
+	run: RunContext,
+	itemIndex: number,
+	model: ScenarioModel,
+	values: Record<string, unknown>,
+): Promise<Submission> {
+	const plan = planModelRequest(ctx.getNode(), itemIndex, model, values);
+	const body: IDataObject = { ...(plan.body as IDataObject) };
+	for (const { input, refs } of plan.files) {
+		const field = `Model input "${input.label ?? input.name}" (${input.name})`;
+		const assetIds = await Promise.all(
+			refs.map(async (ref) => await resolveFileReference(run.conn, ctx, { itemIndex, input, field }, ref, run.transfers)),
+		);
+		body[input.name] = input.type === 'file' ? assetIds[0] : assetIds;
+	}
+	return { modelId: model.id, path: `/generate/custom/${encodeURIComponent(model.id)}`, body };
+}

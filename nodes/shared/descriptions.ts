@@ -1,0 +1,158 @@
+import type { IExecuteFunctions, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import type { JobOptions } from './job-runner';
+import { MODEL_ID_PATTERN } from './models';
+
+/**
+ * The parts of a node description all four nodes share. (Name, icon, subtitle and usableAsTool
+ * stay literal in each node file, where n8n's lint rules look for them.)
+ */
+export const scenarioNodeCommon = {
+	group: ['transform'],
+	version: 1,
+	inputs: [NodeConnectionTypes.Main],
+	outputs: [NodeConnectionTypes.Main],
+	credentials: [{ name: 'scenarioApi', required: true }],
+} satisfies Partial<INodeTypeDescription>;
+
+/** The model picker: a searchable list (one API page per scroll) or an id. */
+export function modelLocator(options: {
+	listMethod: string;
+	description: string;
+	default?: string;
+	extraModes?: INodeProperties['modes'];
+}): INodeProperties {
+	return {
+		displayName: 'Model',
+		name: 'model',
+		type: 'resourceLocator',
+		required: true,
+		default: { mode: options.default ? 'id' : 'list', value: options.default ?? '' },
+		description: options.description,
+		modes: [
+			...(options.extraModes ?? []),
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a model...',
+				typeOptions: { searchListMethod: options.listMethod, searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'model_...',
+				validation: [{ type: 'regex', properties: { regex: MODEL_ID_PATTERN, errorMessage: 'A model id looks like model_…' } }],
+			},
+		],
+	};
+}
+
+/** The chosen model's own inputs, loaded from GET /models/{modelId}. */
+export function modelInputsField(displayName = 'Model Inputs'): INodeProperties {
+	return {
+		displayName,
+		name: 'inputs',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		typeOptions: {
+			loadOptionsDependsOn: ['model.value'],
+			resourceMapper: {
+				resourceMapperMethod: 'getModelInputs',
+				mode: 'add',
+				fieldWords: { singular: 'input', plural: 'inputs' },
+				addAllFields: true,
+				multiKeyMatch: false,
+				supportAutoMap: false,
+				noFieldsError: 'This model has no inputs of its own.',
+			},
+		},
+	};
+}
+
+export const timeoutOption: INodeProperties = {
+	displayName: 'Timeout (Seconds)',
+	name: 'timeoutSeconds',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 600,
+	description: 'How long to wait for each job before giving up on it (the job itself keeps running on Scenario)',
+};
+
+export const downloadOption: INodeProperties = {
+	displayName: 'Download Images',
+	name: 'downloadImages',
+	type: 'boolean',
+	default: true,
+	description: 'Whether to download each output as binary data. Off: items carry the signed URL only.',
+};
+
+export const binaryPropertyOption: INodeProperties = {
+	displayName: 'Output Binary Property',
+	name: 'binaryProperty',
+	type: 'string',
+	default: 'data',
+	description: 'Name of the binary property the output image is written to',
+};
+
+export const concurrencyOption: INodeProperties = {
+	displayName: 'Max Concurrent Jobs',
+	name: 'maxConcurrentJobs',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 100 },
+	default: 10,
+	description: 'How many items are submitted and followed at the same time',
+};
+
+/** The Options collection of the generating nodes. */
+export const generationOptions: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add option',
+	default: {},
+	options: [
+		{
+			displayName: 'Wait for Completion',
+			name: 'waitForCompletion',
+			type: 'boolean',
+			default: true,
+			description: 'Whether to wait for the images. Off: one item per input with the job ID, for Scenario Wait for Job.',
+		},
+		downloadOption,
+		binaryPropertyOption,
+		concurrencyOption,
+		timeoutOption,
+		{
+			displayName: 'Dry Run',
+			name: 'dryRun',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to only ask Scenario what the generation would cost (Creative Units), submitting nothing',
+		},
+	],
+};
+
+/** Reads the Options collection (item 0: these settings shape the whole run). */
+export function readJobOptions(ctx: IExecuteFunctions, name = 'options'): JobOptions {
+	const raw = ctx.getNodeParameter(name, 0, {}) as Partial<{
+		waitForCompletion: boolean;
+		downloadImages: boolean;
+		binaryProperty: string;
+		maxConcurrentJobs: number;
+		timeoutSeconds: number;
+		dryRun: boolean;
+	}>;
+	return {
+		waitForCompletion: raw.waitForCompletion ?? true,
+		downloadImages: raw.downloadImages ?? true,
+		binaryProperty: raw.binaryProperty?.trim() || 'data',
+		maxConcurrentJobs: Math.max(1, Math.floor(raw.maxConcurrentJobs ?? 10)),
+		timeoutMs: Math.max(1, raw.timeoutSeconds ?? 600) * 1000,
+		dryRun: raw.dryRun ?? false,
+	};
+}

@@ -1,0 +1,104 @@
+import type {
+	ILoadOptionsFunctions,
+	INodeListSearchItems,
+	INodeListSearchResult,
+	ResourceMapperFields,
+} from 'n8n-workflow';
+
+import type { ScenarioModel } from './api-types';
+import { modelFields, mainImageInput, type FieldOptions } from './model-form';
+import { connectToScenario, scenarioRequest, type ScenarioConnection } from './transport';
+
+export const MODEL_ID_PATTERN = '^model_[A-Za-z0-9._-]+$';
+
+/** GET /models/{id}, at most once per model per execution, however many items use it. */
+export class ModelCache {
+	private readonly models = new Map<string, Promise<ScenarioModel>>();
+
+	constructor(private readonly conn: ScenarioConnection) {}
+
+	async get(modelId: string, itemIndex: number): Promise<ScenarioModel> {
+		let pending = this.models.get(modelId);
+		if (!pending) {
+			pending = fetchModel(this.conn, modelId, itemIndex);
+			this.models.set(modelId, pending);
+			// A failed lookup is not cached: the next item asks again (and reports its own index).
+			pending.catch(() => this.models.delete(modelId));
+		}
+		return await pending;
+	}
+}
+
+export async function fetchModel(conn: ScenarioConnection, modelId: string, itemIndex?: number): Promise<ScenarioModel> {
+	const { model } = await scenarioRequest<{ model: ScenarioModel }>(conn, {
+		method: 'GET',
+		path: `/models/${encodeURIComponent(modelId)}`,
+		retry: 'idempotent',
+		error: { itemIndex, action: `Loading model ${modelId}` },
+	});
+	return model;
+}
+
+interface ModelPage {
+	models: ScenarioModel[];
+	nextPaginationToken?: string;
+}
+
+/**
+ * The searchable model list: the account's own models first, then Scenario's public catalogue,
+ * one API page per scroll. The pagination token remembers which of the two lists it is in.
+ */
+export async function searchModels(
+	ctx: ILoadOptionsFunctions,
+	filter: string | undefined,
+	paginationToken: string | undefined,
+	accept: (model: ScenarioModel) => boolean = () => true,
+): Promise<INodeListSearchResult> {
+	const conn = await connectToScenario(ctx);
+	const [privacy, token] = paginationToken ? splitToken(paginationToken) : ['private', undefined];
+	const page = await scenarioRequest<ModelPage>(conn, {
+		method: 'GET',
+		path: '/models',
+		qs: { privacy, pageSize: 50, ...(token ? { paginationToken: token } : {}) },
+		retry: 'idempotent',
+		error: { action: 'Listing models' },
+	});
+	const needle = filter?.trim().toLowerCase();
+	const results: INodeListSearchItems[] = (page.models ?? [])
+		.filter(accept)
+		.filter((m) => !needle || m.id.toLowerCase().includes(needle) || (m.name ?? '').toLowerCase().includes(needle))
+		.map((m) => ({
+			name: `${m.name ?? m.id}${privacy === 'private' ? ' (yours)' : ''}`,
+			value: m.id,
+			description: m.shortDescription,
+			url: `https://app.scenario.com/models/${m.id}`,
+		}));
+	let next: string | undefined;
+	if (page.nextPaginationToken) next = `${privacy}:${page.nextPaginationToken}`;
+	else if (privacy === 'private') next = 'public:';
+	return { results, paginationToken: next };
+}
+
+function splitToken(token: string): [string, string | undefined] {
+	const at = token.indexOf(':');
+	const privacy = token.slice(0, at) === 'public' ? 'public' : 'private';
+	return [privacy, token.slice(at + 1) || undefined];
+}
+
+/** The `resourceMapping` method behind a node's "Model Inputs" field. */
+export function modelInputsMapping(options: FieldOptions & { modelParameter?: string } = {}) {
+	return async function (this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
+		const modelId = this.getNodeParameter(options.modelParameter ?? 'model', undefined, { extractValue: true }) as string;
+		if (!modelId) return { fields: [], emptyFieldsNotice: 'Pick a model first.' };
+		const conn = await connectToScenario(this);
+		const model = await fetchModel(conn, modelId);
+		if (!model.inputs?.length) {
+			return {
+				fields: [],
+				emptyFieldsNotice: `${model.id} is a trained LoRA (${model.type}) with no inputs of its own: pick its base model and add this id to the base model's "loras" input.`,
+			};
+		}
+		const mainImage = options.mainImage ?? mainImageInput(model.inputs)?.name;
+		return { fields: modelFields(model, { ...options, mainImage }) };
+	};
+}

@@ -1,0 +1,310 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	INode,
+} from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
+
+import { DEFAULT_BASE_URL } from '../../credentials/ScenarioApi.credentials';
+import { scenarioApiError, scenarioNetworkError, type ErrorContext } from './errors';
+
+export const CREDENTIAL_NAME = 'scenarioApi';
+
+export type ScenarioContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+/**
+ * Which failures a call may be retried on.
+ * - `idempotent` (reads, cancel): 429, any 5xx, connection resets, timeouts, malformed bodies.
+ * - `submission` (anything that creates a job or an asset): only 429 and 503, where Scenario
+ *   says it did not take the request. A timeout or another 5xx may have created a job already,
+ *   and a second POST could charge the user twice.
+ */
+export type RetryRule = 'idempotent' | 'submission';
+
+export interface RetryPolicy {
+	maxAttempts: number;
+	baseDelayMs: number;
+	maxDelayMs: number;
+	/** Longest Retry-After the node will honour; past it the call fails instead of waiting. */
+	maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+	maxAttempts: 6,
+	baseDelayMs: 400,
+	maxDelayMs: 8_000,
+	maxRetryAfterMs: 60_000,
+};
+
+export interface ScenarioConnection {
+	ctx: ScenarioContext;
+	node: INode;
+	baseUrl: string;
+	projectId?: string;
+	signal?: AbortSignal;
+	retry: RetryPolicy;
+	requestTimeoutMs: number;
+}
+
+export interface ApiCall {
+	method: IHttpRequestMethods;
+	/** Path below the base URL, e.g. `/models/model_x`. */
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+	retry: RetryRule;
+	error?: ErrorContext;
+	timeoutMs?: number;
+}
+
+export interface ApiAnswer<T> {
+	status: number;
+	body: T;
+}
+
+const LOOPBACK_HTTP = /^http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?(\/|$)/i;
+
+/** https only, except plain http to loopback (the simulator); kept in step with the credential test. */
+export function checkBaseUrl(node: INode, raw: unknown): string {
+	const url = (typeof raw === 'string' && raw.trim() ? raw.trim() : DEFAULT_BASE_URL).replace(/\/+$/, '');
+	if (/^https:\/\//i.test(url) || LOOPBACK_HTTP.test(url)) return url;
+	throw new NodeOperationError(
+		node,
+		`Base URL "${url}" is refused: the Scenario API credential must use https (plain http is allowed only on localhost, 127.x.x.x or [::1])`,
+		{ description: 'Fix the Base URL of the Scenario API credential.' },
+	);
+}
+
+function cancelSignalOf(ctx: ScenarioContext): AbortSignal | undefined {
+	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
+}
+
+export async function connectToScenario(
+	ctx: ScenarioContext,
+	options: { requestTimeoutMs?: number; retry?: Partial<RetryPolicy> } = {},
+): Promise<ScenarioConnection> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
+	const node = ctx.getNode();
+	const projectId = typeof credentials.projectId === 'string' ? credentials.projectId.trim() : '';
+	return {
+		ctx,
+		node,
+		baseUrl: checkBaseUrl(node, credentials.baseUrl),
+		projectId: projectId || undefined,
+		signal: cancelSignalOf(ctx),
+		retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+		requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+	};
+}
+
+/**
+ * The same connection, free of the execution's cancel signal: for the few calls that must still
+ * go out after a cancel (cancelling the Scenario jobs it started). n8n's request helper attaches
+ * the cancel signal to every request of a context that has one, so the context is wrapped to
+ * hide it.
+ */
+export function detachFromCancel(conn: ScenarioConnection): ScenarioConnection {
+	const ctx = new Proxy(conn.ctx, {
+		has: (target, key) => key !== 'getExecutionCancelSignal' && Reflect.has(target, key),
+	});
+	return { ...conn, ctx, signal: undefined, retry: { ...conn.retry, maxAttempts: 2 } };
+}
+
+/** Retry-After in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+	const text = Array.isArray(value) ? value[0] : value;
+	if (typeof text !== 'string' && typeof text !== 'number') return undefined;
+	const seconds = Number(text);
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(String(text));
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Exponential backoff with equal jitter: half the step fixed, half random, so clients spread out. */
+export function backoffDelay(attempt: number, policy: RetryPolicy): number {
+	const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+	return step / 2 + Math.random() * (step / 2);
+}
+
+function shouldRetryStatus(status: number, rule: RetryRule): boolean {
+	if (status === 429 || status === 503) return true;
+	return rule === 'idempotent' && status >= 500;
+}
+
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'EAI_AGAIN', 'ERR_BAD_RESPONSE']);
+
+interface NetworkFailure {
+	detail: string;
+	transient: boolean;
+	aborted: boolean;
+}
+
+/**
+ * Reads what went wrong from an error thrown by n8n's request helper without keeping the
+ * error itself: it holds the request options, Authorization header included.
+ */
+function describeNetworkFailure(error: unknown, signal?: AbortSignal): NetworkFailure {
+	const seen = new Set<unknown>();
+	const codes: string[] = [];
+	const messages: string[] = [];
+	let current: unknown = error;
+	while (current && typeof current === 'object' && !seen.has(current) && seen.size < 5) {
+		seen.add(current);
+		const record = current as Record<string, unknown>;
+		if (typeof record.code === 'string') codes.push(record.code);
+		if (typeof record.message === 'string') messages.push(record.message);
+		current = record.cause;
+	}
+	const code = codes.find((c) => TRANSIENT_CODES.has(c)) ?? codes[0];
+	const text = messages.join(' ');
+	const aborted = signal?.aborted === true || codes.includes('ERR_CANCELED');
+	const timedOut = /timeout/i.test(text);
+	const reset = /socket hang up|ECONNRESET|aborted/i.test(text);
+	const transient = (code !== undefined && TRANSIENT_CODES.has(code)) || timedOut || reset;
+	let detail = timedOut ? 'The request timed out' : reset ? 'The connection was reset' : 'The request could not be completed';
+	if (code) detail += ` (${code})`;
+	return { detail, transient, aborted };
+}
+
+/** The execution was canceled (the user stopped it): not an item's failure, never an error item. */
+export class ExecutionCanceledError extends NodeOperationError {
+	constructor(node: INode) {
+		super(node, 'The execution was canceled');
+	}
+}
+
+const canceled = (node: INode) => new ExecutionCanceledError(node);
+
+function throwIfCanceled(node: INode, signal?: AbortSignal): void {
+	if (signal?.aborted) throw canceled(node);
+}
+
+/** Waits, but gives up at once when the execution is canceled. */
+export async function pause(node: INode, ms: number, signal?: AbortSignal): Promise<void> {
+	throwIfCanceled(node, signal);
+	if (ms <= 0) return;
+	try {
+		await sleep(ms, signal);
+	} catch {
+		throw canceled(node);
+	}
+}
+
+/**
+ * Every Scenario API call goes through here: credential auth (Basic, applied by n8n from the
+ * credential's `authenticate`), base URL and projectId in one place, retries by rule.
+ */
+export async function callScenario<T>(conn: ScenarioConnection, call: ApiCall): Promise<ApiAnswer<T>> {
+	const qs: IDataObject = { ...call.qs };
+	if (conn.projectId) qs.projectId = conn.projectId;
+	const { retry } = conn;
+
+	for (let attempt = 1; ; attempt++) {
+		throwIfCanceled(conn.node, conn.signal);
+		const options: IHttpRequestOptions = {
+			method: call.method,
+			baseURL: conn.baseUrl,
+			url: call.path,
+			qs,
+			body: call.body,
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: call.timeoutMs ?? conn.requestTimeoutMs,
+		};
+		let response: { statusCode: number; headers: IDataObject; body: unknown };
+		try {
+			response = await conn.ctx.helpers.httpRequestWithAuthentication.call(conn.ctx, CREDENTIAL_NAME, options);
+		} catch (error) {
+			const failure = describeNetworkFailure(error, conn.signal);
+			if (failure.aborted) throw canceled(conn.node);
+			if (call.retry === 'idempotent' && failure.transient && attempt < retry.maxAttempts) {
+				await pause(conn.node, backoffDelay(attempt, retry), conn.signal);
+				continue;
+			}
+			throw scenarioNetworkError(conn.node, failure.detail, call.error);
+		}
+
+		const { statusCode: status, body } = response;
+		if (status >= 200 && status < 300) {
+			// axios hands back the raw text when a JSON body does not parse.
+			if (typeof body === 'string' && body.length > 0) {
+				if (call.retry === 'idempotent' && attempt < retry.maxAttempts) {
+					await pause(conn.node, backoffDelay(attempt, retry), conn.signal);
+					continue;
+				}
+				throw scenarioNetworkError(conn.node, `Scenario answered HTTP ${status} with a body that is not valid JSON`, call.error);
+			}
+			return { status, body: (body ?? {}) as T };
+		}
+
+		if (shouldRetryStatus(status, call.retry) && attempt < retry.maxAttempts) {
+			const retryAfter = parseRetryAfter(response.headers?.['retry-after']);
+			if (retryAfter === undefined || retryAfter <= retry.maxRetryAfterMs) {
+				await pause(conn.node, retryAfter ?? backoffDelay(attempt, retry), conn.signal);
+				continue;
+			}
+		}
+		throw scenarioApiError(conn.node, status, body, call.error);
+	}
+}
+
+/** Shorthand for calls whose status does not matter beyond success. */
+export async function scenarioRequest<T>(conn: ScenarioConnection, call: ApiCall): Promise<T> {
+	return (await callScenario<T>(conn, call)).body;
+}
+
+/**
+ * Requests to signed URLs (CDN downloads, upload parts). They carry their own signature and
+ * must go WITHOUT the Authorization header, so they use n8n's plain helper. Retried like reads:
+ * a GET or a PUT of the same part is safe to repeat.
+ */
+export async function callSignedUrl<T>(
+	conn: ScenarioConnection,
+	options: Omit<IHttpRequestOptions, 'returnFullResponse' | 'ignoreHttpStatusErrors'>,
+	error: ErrorContext,
+): Promise<{ status: number; headers: IDataObject; body: T }> {
+	const { retry } = conn;
+	for (let attempt = 1; ; attempt++) {
+		throwIfCanceled(conn.node, conn.signal);
+		let response: { statusCode: number; headers: IDataObject; body: T };
+		try {
+			response = await conn.ctx.helpers.httpRequest({
+				...options,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: options.timeout ?? conn.requestTimeoutMs,
+				abortSignal: conn.signal,
+			});
+		} catch (caught) {
+			const failure = describeNetworkFailure(caught, conn.signal);
+			if (failure.aborted) throw canceled(conn.node);
+			if (failure.transient && attempt < retry.maxAttempts) {
+				await pause(conn.node, backoffDelay(attempt, retry), conn.signal);
+				continue;
+			}
+			throw scenarioNetworkError(conn.node, failure.detail, error);
+		}
+		const status = response.statusCode;
+		if (status >= 200 && status < 300) return { status, headers: response.headers, body: response.body };
+		if ((status === 429 || status >= 500) && attempt < retry.maxAttempts) {
+			const retryAfter = parseRetryAfter(response.headers?.['retry-after']);
+			await pause(conn.node, Math.min(retryAfter ?? backoffDelay(attempt, retry), retry.maxRetryAfterMs), conn.signal);
+			continue;
+		}
+		throw scenarioApiError(conn.node, status, readableBody(response.body), error);
+	}
+}
+
+/** An error body as text; a streamed one is discarded so its socket is freed. */
+function readableBody(body: unknown): unknown {
+	if (Buffer.isBuffer(body)) return body.toString('utf8').slice(0, 500);
+	if (typeof body === 'object' && body !== null && 'pipe' in body) {
+		(body as { destroy?: () => void }).destroy?.();
+		return undefined;
+	}
+	return body;
+}
