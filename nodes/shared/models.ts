@@ -85,13 +85,20 @@ function splitToken(token: string): [string, string | undefined] {
 	return [privacy, token.slice(at + 1) || undefined];
 }
 
-/** The `resourceMapping` method behind a node's "Model Inputs" field. */
-export function modelInputsMapping(options: FieldOptions & { modelParameter?: string } = {}) {
+/**
+ * The `resourceMapping` method behind a node's "Model Inputs" field. `view` lets a node show a
+ * model through another lens (a LoRA through its base model, a legacy model through the
+ * legacy endpoint's fields).
+ */
+export function modelInputsMapping(
+	options: FieldOptions & { view?: (conn: ScenarioConnection, model: ScenarioModel) => Promise<ScenarioModel> | ScenarioModel } = {},
+) {
 	return async function (this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
-		const modelId = this.getNodeParameter(options.modelParameter ?? 'model', undefined, { extractValue: true }) as string;
+		const modelId = this.getNodeParameter('model', undefined, { extractValue: true }) as string;
 		if (!modelId) return { fields: [], emptyFieldsNotice: 'Pick a model first.' };
 		const conn = await connectToScenario(this);
-		const model = await fetchModel(conn, modelId);
+		const fetched = await fetchModel(conn, modelId);
+		const model = options.view ? await options.view(conn, fetched) : fetched;
 		if (!model.inputs?.length) {
 			return {
 				fields: [],

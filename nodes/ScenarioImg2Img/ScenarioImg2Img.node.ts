@@ -1,0 +1,122 @@
+import type {
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+	INodeExecutionData,
+	INodeListSearchResult,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+
+import type { ScenarioModel } from '../shared/api-types';
+import { customSubmission, readModelId, readModelInputs } from '../shared/custom-submission';
+import { generationOptions, modelInputsField, modelLocator, readJobOptions, scenarioNodeCommon } from '../shared/descriptions';
+import { inputError } from '../shared/errors';
+import { asLegacyImg2Img, imageSlot, isCustomModel, placeImages, strengthSlot } from '../shared/image-inputs';
+import { generate, runPerItem, type Submission } from '../shared/job-runner';
+import { ModelCache, modelInputsMapping, searchModels } from '../shared/models';
+import { connectToScenario } from '../shared/transport';
+
+/** Custom models run through their own inputs; SD/Flux-family models through the legacy endpoint's. */
+const formModel = (model: ScenarioModel): ScenarioModel => (isCustomModel(model) ? model : asLegacyImg2Img(model));
+
+/** Inputs this node shows as its own fields (image, prompt, strength), left out of "Model Options". */
+function withoutOwnInputs(model: ScenarioModel): ScenarioModel {
+	const inputs = model.inputs ?? [];
+	const own = new Set(['prompt', imageSlot(inputs)?.name, strengthSlot(inputs)?.name]);
+	return { ...model, inputs: inputs.filter((input) => !own.has(input.name)) };
+}
+
+export class ScenarioImg2Img implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Scenario Img2Img',
+		name: 'scenarioImg2Img',
+		icon: { light: 'file:../../credentials/scenario.svg', dark: 'file:../../credentials/scenario.dark.svg' },
+		subtitle: '={{"Strength " + $parameter["strength"]}}',
+		description: 'Transform an image with a prompt; Strength sets how far the result may move from it',
+		defaults: { name: 'Scenario Img2Img' },
+		usableAsTool: true,
+		...scenarioNodeCommon,
+		properties: [
+			{
+				displayName: 'Image',
+				name: 'image',
+				type: 'string',
+				required: true,
+				default: 'data',
+				description: 'A binary property of the incoming item, a Scenario asset ID (asset_…) or an image URL',
+			},
+			{
+				displayName: 'Prompt',
+				name: 'prompt',
+				type: 'string',
+				default: '',
+				typeOptions: { rows: 3 },
+				description: 'What the result should show. Required by most models.',
+			},
+			{
+				displayName: 'Strength',
+				name: 'strength',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+				default: 0.6,
+				description:
+					'0 keeps the image, 1 ignores it. Used by models with a strength input (SD/Flux families, Flux Dev, Patina …); models that take images only as references ignore it.',
+			},
+			modelLocator({
+				listMethod: 'searchImg2ImgModels',
+				description: 'Models with the img2img capability: your own and Scenario’s public ones',
+			}),
+			modelInputsField('Model Options'),
+			generationOptions,
+		],
+	};
+
+	methods = {
+		listSearch: {
+			async searchImg2ImgModels(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+				return await searchModels(this, filter, paginationToken, (m) => m.capabilities?.includes('img2img') === true);
+			},
+		},
+		resourceMapping: {
+			getModelInputs: modelInputsMapping({ view: (_conn, model) => withoutOwnInputs(formModel(model)) }),
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const conn = await connectToScenario(this);
+		const options = readJobOptions(this);
+		const models = new ModelCache(conn);
+		const node = this.getNode();
+		const results = await runPerItem(this, conn, options.maxConcurrentJobs, async (itemIndex, state, run) => {
+			const image = String(this.getNodeParameter('image', itemIndex, '') ?? '').trim();
+			if (!image) throw inputError(node, itemIndex, 'Image', 'is empty: give a binary property name, an asset ID or a URL');
+			const prompt = String(this.getNodeParameter('prompt', itemIndex, '') ?? '').trim();
+			const strength = this.getNodeParameter('strength', itemIndex, 0.6) as unknown;
+			if (typeof strength !== 'number' || !(strength >= 0 && strength <= 1)) {
+				throw inputError(node, itemIndex, 'Strength', `must be a number from 0 to 1, got ${JSON.stringify(strength)}`);
+			}
+
+			state.modelId = readModelId(this, itemIndex);
+			const chosen = await models.get(state.modelId, itemIndex);
+			if (!chosen.capabilities?.includes('img2img')) {
+				throw inputError(node, itemIndex, 'Model', `${chosen.id} has no img2img capability (it has: ${(chosen.capabilities ?? []).join(', ') || 'none'})`);
+			}
+			const model = formModel(chosen);
+			const inputs = model.inputs ?? [];
+			const values = readModelInputs(this, itemIndex);
+			if (prompt) {
+				if (!inputs.some((input) => input.name === 'prompt')) throw inputError(node, itemIndex, 'Prompt', `${chosen.id} takes no prompt: leave it empty`);
+				values.prompt = prompt;
+			}
+			const strengthInput = strengthSlot(inputs);
+			if (strengthInput) values[strengthInput.name] = strength;
+			const placed = placeImages(node, itemIndex, model, values, { image });
+			const submission: Submission = await customSubmission(this, run, itemIndex, model, placed);
+			if (isCustomModel(chosen)) return await generate(this, run, itemIndex, state, submission, options);
+			// SD/Flux families: the legacy endpoint, with the model in the body.
+			const legacy = { ...submission, path: '/generate/img2img', body: { ...submission.body, modelId: chosen.id } };
+			return await generate(this, run, itemIndex, state, legacy, options);
+		});
+		return [results];
+	}
+}

@@ -1,0 +1,122 @@
+import type { INode } from 'n8n-workflow';
+
+import type { ModelInput, ScenarioModel } from './api-types';
+import { inputError } from './errors';
+import { isAlwaysRequired, isFileInput, toList } from './model-form';
+
+/**
+ * Where a model takes "the image": its own `image` input, another required image input, or
+ * the first place of its reference-image list (as the recorded editing models do).
+ */
+export function imageSlot(inputs: ModelInput[]): ModelInput | undefined {
+	const images = inputs.filter((input) => isFileInput(input) && input.kind === 'image');
+	return (
+		images.find((input) => input.name === 'image') ??
+		images.find((input) => input.type === 'file' && isAlwaysRequired(input)) ??
+		images.find((input) => input.name === 'referenceImages') ??
+		images[0]
+	);
+}
+
+/** The reference-image list of a model, when it has one. */
+export const referenceSlot = (inputs: ModelInput[]): ModelInput | undefined =>
+	inputs.find((input) => input.type === 'file_array' && input.kind === 'image' && input.name === 'referenceImages') ??
+	inputs.find((input) => input.type === 'file_array' && input.kind === 'image');
+
+/** The mask input of a model, when it has one. */
+export const maskSlot = (inputs: ModelInput[]): ModelInput | undefined =>
+	inputs.find((input) => input.name === 'mask' && input.type === 'file') ?? inputs.find((input) => input.type === 'file' && /mask/i.test(input.name));
+
+/** The model's strength knob (`strength` on Flux, `imageStrength` on Patina), when it has one. */
+export const strengthSlot = (inputs: ModelInput[]): ModelInput | undefined =>
+	inputs.find((input) => input.type === 'number' && (input.name === 'strength' || input.name === 'imageStrength'));
+
+/** Trained LoRAs that run only through a base model's `loras` input. */
+const LORA_BASES: Record<string, string> = {
+	'flux.1-kontext-lora': 'model_flux-kontext-editing',
+};
+
+/** For a LoRA record, the base model that runs it; undefined for a model that runs on its own. */
+export const loraBaseFor = (model: ScenarioModel): string | undefined =>
+	model.inputs?.length ? undefined : LORA_BASES[model.type];
+
+export interface ImagePlacement {
+	/** The image (binary property, asset id or URL). */
+	image: string;
+	/** Further reference images, in order. */
+	references?: string[];
+	mask?: string;
+}
+
+/**
+ * Puts the image, references and mask into a model's own inputs. The image goes first where
+ * the model takes it inside `referenceImages`; too many images or a mask the model cannot take
+ * are errors naming the node's own fields.
+ */
+export function placeImages(
+	node: INode,
+	itemIndex: number,
+	model: ScenarioModel,
+	values: Record<string, unknown>,
+	placement: ImagePlacement,
+): Record<string, unknown> {
+	const inputs = model.inputs ?? [];
+	const slot = imageSlot(inputs);
+	if (!slot) {
+		throw inputError(node, itemIndex, 'Model', `${model.id} takes no input image: pick an image editing or img2img model`);
+	}
+	const references = [...(placement.references ?? []), ...(values[slot.name] && slot.type === 'file_array' ? toList(values[slot.name]).map(String) : [])];
+	const list = referenceSlot(inputs);
+	const result = { ...values };
+	if (slot.type === 'file_array') {
+		result[slot.name] = [placement.image, ...references];
+	} else {
+		result[slot.name] = placement.image;
+		if (references.length) {
+			if (!list) throw inputError(node, itemIndex, 'Reference Images', `${model.id} takes no reference images`);
+			result[list.name] = references;
+		}
+	}
+	const listInput = slot.type === 'file_array' ? slot : list;
+	const count = slot.type === 'file_array' ? references.length + 1 : references.length;
+	if (listInput?.maxLength !== undefined && count > listInput.maxLength) {
+		const detail = slot.type === 'file_array' ? ` (the image to edit counts as the first of them)` : '';
+		throw inputError(
+			node,
+			itemIndex,
+			'Reference Images',
+			`${count} images for ${model.id}, which accepts at most ${listInput.maxLength} in "${listInput.label ?? listInput.name}"${detail}`,
+		);
+	}
+	if (placement.mask) {
+		const mask = maskSlot(inputs);
+		if (!mask) {
+			throw inputError(node, itemIndex, 'Mask', `${model.id} takes no mask: remove the mask or pick a model with one (e.g. model_openai-gpt-image-1-editing)`);
+		}
+		result[mask.name] = placement.mask;
+	}
+	return result;
+}
+
+/**
+ * The fields of Scenario's legacy `POST /generate/img2img` (SD / Flux families), per the
+ * OpenAPI file, in the same shape as a model's inputs so one form and one validator serve both.
+ */
+export const LEGACY_IMG2IMG_INPUTS: ModelInput[] = [
+	{ name: 'prompt', type: 'string', label: 'Prompt', required: { always: true } },
+	{ name: 'image', type: 'file', kind: 'image', label: 'Image', required: { always: true } },
+	{ name: 'strength', type: 'number', label: 'Strength', min: 0, max: 1 },
+	{ name: 'negativePrompt', type: 'string', label: 'Negative Prompt' },
+	{ name: 'numSamples', type: 'number', label: 'Number of Images', min: 1, max: 128, default: 1 },
+	{ name: 'guidance', type: 'number', label: 'Guidance', min: 0, max: 20 },
+	{ name: 'numInferenceSteps', type: 'number', label: 'Inference Steps', min: 1, max: 150 },
+	{ name: 'width', type: 'number', label: 'Width', min: 64, max: 2048, step: 8 },
+	{ name: 'height', type: 'number', label: 'Height', min: 64, max: 2048, step: 8 },
+	{ name: 'seed', type: 'string', label: 'Seed' },
+];
+
+/** A non-custom model (SD/Flux families) seen through the legacy img2img endpoint's fields. */
+export const asLegacyImg2Img = (model: ScenarioModel): ScenarioModel => ({ ...model, inputs: LEGACY_IMG2IMG_INPUTS });
+
+/** Whether Scenario runs this model through `/generate/custom/{id}`. */
+export const isCustomModel = (model: ScenarioModel): boolean => model.custom === true || model.type === 'custom';
