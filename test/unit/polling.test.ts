@@ -1,0 +1,55 @@
+import { PollSchedule, POLL_CAP_MS } from '../../nodes/shared/job-polling';
+import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../nodes/shared/transport';
+
+/** Replays a linear job of `durationMs` (queued for the first 15 %) against the schedule. */
+function simulate(durationMs: number): { polls: number; detectionDelayMs: number } {
+	const schedule = new PollSchedule();
+	let now = schedule.first();
+	let polls = 0;
+	for (;;) {
+		polls++;
+		const fraction = now / durationMs;
+		if (fraction >= 1) return { polls, detectionDelayMs: now - durationMs };
+		const status = fraction < 0.05 ? 'pending' : fraction < 0.15 ? 'queued' : 'in-progress';
+		const progress = status === 'in-progress' ? (fraction - 0.15) / 0.85 : 0;
+		now += schedule.next({ status, progress }, now);
+	}
+}
+
+describe('adaptive polling', () => {
+	it.each([1_000, 5_000, 10_000, 60_000])('follows a %d ms job with few polls and a short detection delay', (duration) => {
+		const { polls, detectionDelayMs } = simulate(duration);
+		expect(detectionDelayMs).toBeLessThanOrEqual(1_000);
+		expect(polls).toBeLessThanOrEqual(duration <= 10_000 ? 6 : 12);
+	});
+
+	it('backs off to the cap while a job shows no progress', () => {
+		const schedule = new PollSchedule();
+		const delays = Array.from({ length: 12 }, () => schedule.next({ status: 'queued', progress: 0 }));
+		expect(delays[0]).toBeGreaterThan(schedule.first());
+		expect(Math.max(...delays)).toBe(POLL_CAP_MS);
+		expect(delays).toEqual([...delays].sort((a, b) => a - b));
+	});
+});
+
+describe('retry timing', () => {
+	it('reads Retry-After as seconds or as an HTTP date', () => {
+		expect(parseRetryAfter('2')).toBe(2_000);
+		expect(parseRetryAfter(['0'])).toBe(0);
+		const now = Date.parse('2026-11-23T10:00:00Z');
+		expect(parseRetryAfter('Mon, 23 Nov 2026 10:00:05 GMT', now)).toBe(5_000);
+		expect(parseRetryAfter('soon')).toBeUndefined();
+		expect(parseRetryAfter(undefined)).toBeUndefined();
+	});
+
+	it('grows exponentially with jitter inside [step/2, step] up to the cap', () => {
+		for (let attempt = 1; attempt <= 8; attempt++) {
+			const step = Math.min(DEFAULT_RETRY_POLICY.maxDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs * 2 ** (attempt - 1));
+			for (let i = 0; i < 20; i++) {
+				const delay = backoffDelay(attempt, DEFAULT_RETRY_POLICY);
+				expect(delay).toBeGreaterThanOrEqual(step / 2);
+				expect(delay).toBeLessThanOrEqual(step);
+			}
+		}
+	});
+});
