@@ -1,0 +1,320 @@
+/**
+ * Scenario API simulator: three loopback HTTP servers (API under /v1, CDN for signed asset
+ * URLs, storage origin for signed multipart PUTs), a request log and per-test fault injection.
+ * See test/simulator/README.md for behaviour and field names.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { type ApiRequest, handleApi } from './api';
+import { handleCdn, handleUploadOrigin } from './cdn';
+import { type Fault, type FaultRule, FaultRegistry, type Origin, pathMatches } from './faults';
+import { ApiError, errorResponse, json, queryObject, readBody, type SimResponse, tryParseJson } from './http';
+import type { SimJob } from './jobs';
+import { type SimAsset, SimState, type SimUpload } from './state';
+import { safeEqual } from './util';
+
+export type { Fault, FaultRule } from './faults';
+export type { SimJob, JobStatus } from './jobs';
+export type { SimAsset, SimUpload } from './state';
+
+export interface SimulatorOptions {
+	apiKey?: string; // default 'sim-key'
+	apiSecret?: string; // default 'sim-secret'
+	jobDurationMs?: number; // default 300
+	host?: string; // default '127.0.0.1'
+	port?: number; // default 0 (random)
+}
+
+export interface RequestLogEntry {
+	origin: Origin;
+	method: string;
+	/** Full request path without the query, e.g. /v1/jobs/job_x or /assets/asset_x.png. */
+	path: string;
+	query: Record<string, string>;
+	headers: Record<string, string | string[] | undefined>;
+	/** Parsed JSON body, or undefined (empty, not JSON, or a binary upload part). */
+	body: unknown;
+	bodyBytes: number;
+	/** Status sent; 0 when the connection was reset. */
+	status: number;
+	/** Date.now() when the request arrived. */
+	at: number;
+}
+
+/** Largest body the servers buffer (upload parts can be big); POST /v1/assets has its own 6 MB limit. */
+const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
+
+/** Path after the /v1 prefix (the form FaultRule.path and calls() match against). */
+function apiPath(path: string): string {
+	return path === '/v1' ? '/' : path.startsWith('/v1/') ? path.slice(3) : path;
+}
+
+export class ScenarioSimulator {
+	readonly apiKey: string;
+	readonly apiSecret: string;
+	log: RequestLogEntry[] = [];
+	readonly jobs: Map<string, SimJob>;
+	readonly assets: Map<string, SimAsset>;
+	readonly uploads: Map<string, SimUpload>;
+
+	private readonly state: SimState;
+	private readonly faults = new FaultRegistry();
+	private readonly servers: Record<Origin, Server>;
+	private readonly sockets = new Set<Socket>();
+	private readonly delays = new Set<NodeJS.Timeout>();
+	private origins: Record<Origin, string> = { api: '', cdn: '', upload: '' };
+	private closed = false;
+
+	private constructor(opts: SimulatorOptions) {
+		this.apiKey = opts.apiKey ?? 'sim-key';
+		this.apiSecret = opts.apiSecret ?? 'sim-secret';
+		// URL signatures use a per-instance key, independent of the API credentials.
+		this.state = new SimState(randomBytes(32).toString('hex'), opts.jobDurationMs ?? 300);
+		this.jobs = this.state.jobs;
+		this.assets = this.state.assets;
+		this.uploads = this.state.uploads;
+		const make = (origin: Origin): Server => {
+			const server = createServer((req, res) => void this.handle(origin, req, res));
+			server.on('connection', (s: Socket) => {
+				this.sockets.add(s);
+				s.on('close', () => this.sockets.delete(s));
+			});
+			return server;
+		};
+		this.servers = { api: make('api'), cdn: make('cdn'), upload: make('upload') };
+	}
+
+	static async start(opts: SimulatorOptions = {}): Promise<ScenarioSimulator> {
+		const sim = new ScenarioSimulator(opts);
+		const host = opts.host ?? '127.0.0.1';
+		const listen = (server: Server, port: number): Promise<string> =>
+			new Promise((resolve, reject) => {
+				server.once('error', reject);
+				server.listen(port, host, () => {
+					server.off('error', reject);
+					const addr = server.address();
+					if (!addr || typeof addr === 'string') return reject(new Error('no TCP address'));
+					const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+					resolve(`http://${shownHost}:${addr.port}`);
+				});
+			});
+		try {
+			sim.origins = {
+				api: await listen(sim.servers.api, opts.port ?? 0),
+				cdn: await listen(sim.servers.cdn, 0),
+				upload: await listen(sim.servers.upload, 0),
+			};
+		} catch (err) {
+			await sim.close();
+			throw err;
+		}
+		sim.state.cdnOrigin = sim.origins.cdn;
+		sim.state.uploadOrigin = sim.origins.upload;
+		return sim;
+	}
+
+	/** e.g. http://127.0.0.1:PORT/v1 */
+	get baseUrl(): string {
+		return `${this.origins.api}/v1`;
+	}
+
+	get cdnOrigin(): string {
+		return this.origins.cdn;
+	}
+
+	get uploadOrigin(): string {
+		return this.origins.upload;
+	}
+
+	/** `Basic base64(key:secret)` for the simulator's credentials. */
+	get authorization(): string {
+		return `Basic ${Buffer.from(`${this.apiKey}:${this.apiSecret}`).toString('base64')}`;
+	}
+
+	/**
+	 * Logged requests of one origin (default 'api'). method '*' matches any; a string path is a
+	 * prefix matched against both the path after /v1 and the full path; a RegExp is tested likewise.
+	 */
+	calls(method: string, path: string | RegExp, origin: Origin = 'api'): RequestLogEntry[] {
+		return this.log.filter(
+			(e) =>
+				e.origin === origin &&
+				(method === '*' || e.method.toUpperCase() === method.toUpperCase()) &&
+				(pathMatches(path, e.origin === 'api' ? apiPath(e.path) : e.path) || pathMatches(path, e.path)),
+		);
+	}
+
+	inject(rule: FaultRule): void {
+		this.faults.add(rule);
+	}
+
+	/** Duration of jobs created from now on. */
+	setJobDuration(ms: number): void {
+		this.state.jobDurationMs = ms;
+	}
+
+	/** The next `count` jobs end in 'failure' with metadata.error = error (or a default message). */
+	failNextJobs(count: number, error?: string): void {
+		this.state.failNext(count, error);
+	}
+
+	/** The next `count` jobs end 'canceled' at their planned end, as if cancelled elsewhere. */
+	cancelNextJobs(count: number): void {
+		this.state.cancelNext(count);
+	}
+
+	/** Clears log, faults, jobs, uploads and generated/uploaded assets; keeps models and seeded assets. */
+	reset(): void {
+		this.log.length = 0;
+		this.faults.clear();
+		this.state.reset();
+	}
+
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		this.state.clearTimers();
+		for (const t of this.delays) clearTimeout(t);
+		this.delays.clear();
+		await Promise.all(
+			Object.values(this.servers).map(
+				(server) =>
+					new Promise<void>((resolve) => {
+						if (!server.listening) return resolve();
+						server.close(() => resolve());
+						server.closeAllConnections();
+					}),
+			),
+		);
+		for (const s of this.sockets) s.destroy();
+		this.sockets.clear();
+	}
+
+	// ----- request pipeline -----
+
+	private async handle(origin: Origin, req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const at = Date.now();
+		const url = new URL(req.url ?? '/', 'http://simulator.invalid');
+		const method = (req.method ?? 'GET').toUpperCase();
+		let raw: Buffer;
+		let size: number;
+		try {
+			({ raw, size } = await readBody(req, MAX_BUFFERED_BODY));
+		} catch {
+			req.socket.destroy();
+			return;
+		}
+		const parsed = origin === 'upload' ? undefined : tryParseJson(raw, req.headers['content-type']);
+		const entry: RequestLogEntry = {
+			origin,
+			method,
+			path: url.pathname,
+			query: queryObject(url),
+			headers: { ...req.headers },
+			body: parsed,
+			bodyBytes: size,
+			status: 0,
+			at,
+		};
+		this.log.push(entry);
+
+		const fault = this.faults.take(origin, method, origin === 'api' ? apiPath(url.pathname) : url.pathname);
+		if (fault?.kind === 'status') return this.send(res, entry, statusFault(fault));
+		if (fault?.kind === 'slow') await this.sleep(fault.delayMs);
+		if (this.closed) return;
+
+		let response: SimResponse;
+		try {
+			if (size > MAX_BUFFERED_BODY) throw new ApiError(413, 'Request body is too large');
+			response = this.route(origin, req, url, method, raw, parsed, size);
+		} catch (err) {
+			if (err instanceof ApiError) response = errorResponse(err);
+			else {
+				console.error('[scenario-simulator] handler error', err);
+				response = json(500, { reason: `Internal simulator error: ${(err as Error).message}` });
+			}
+		}
+
+		if (fault?.kind === 'malformed') {
+			// Cut the real answer in half: never valid JSON for an object body.
+			const cut = response.body.subarray(0, Math.max(1, Math.floor(response.body.length / 2)));
+			response = { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: cut };
+		}
+		if (fault?.kind === 'reset') return this.resetMidResponse(res, entry, response);
+		this.send(res, entry, response);
+	}
+
+	private route(
+		origin: Origin,
+		req: IncomingMessage,
+		url: URL,
+		method: string,
+		raw: Buffer,
+		parsed: unknown,
+		size: number,
+	): SimResponse {
+		const query = queryObject(url);
+		if (origin === 'cdn') return handleCdn(this.state, { method, path: url.pathname, query, headers: req.headers, raw });
+		if (origin === 'upload') {
+			return handleUploadOrigin(this.state, { method, path: url.pathname, query, headers: req.headers, raw });
+		}
+		if (!this.authorized(req.headers.authorization)) throw new ApiError(401, 'Unauthorized');
+		if (url.pathname !== '/v1' && !url.pathname.startsWith('/v1/')) {
+			throw new ApiError(404, `Route ${method} ${url.pathname} not found`);
+		}
+		const apiReq: ApiRequest = {
+			method,
+			path: apiPath(url.pathname),
+			query,
+			body: parsed,
+			invalidJson: raw.length > 0 && parsed === undefined,
+			rawSize: size,
+		};
+		return handleApi(this.state, apiReq);
+	}
+
+	private authorized(header: string | undefined): boolean {
+		const m = header ? /^Basic\s+(.+)$/i.exec(header.trim()) : null;
+		if (!m) return false;
+		const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+		const colon = decoded.indexOf(':');
+		if (colon < 0) return false;
+		return safeEqual(decoded.slice(0, colon), this.apiKey) && safeEqual(decoded.slice(colon + 1), this.apiSecret);
+	}
+
+	private send(res: ServerResponse, entry: RequestLogEntry, r: SimResponse): void {
+		entry.status = r.status;
+		if (res.destroyed) return;
+		res.writeHead(r.status, { ...r.headers, 'content-length': String(r.body.length) });
+		res.end(r.body);
+	}
+
+	/** Sends the headers and part of the body, then drops the connection. */
+	private resetMidResponse(res: ServerResponse, entry: RequestLogEntry, r: SimResponse): void {
+		entry.status = 0;
+		if (res.destroyed) return;
+		res.writeHead(r.status, { ...r.headers, 'content-length': String(r.body.length) });
+		res.write(r.body.subarray(0, Math.floor(r.body.length / 2)));
+		setImmediate(() => res.socket?.destroy());
+	}
+
+	private sleep(ms: number): Promise<void> {
+		return new Promise((resolve) => {
+			const t = setTimeout(() => {
+				this.delays.delete(t);
+				resolve();
+			}, ms);
+			this.delays.add(t);
+		});
+	}
+}
+
+function statusFault(fault: Extract<Fault, { kind: 'status' }>): SimResponse {
+	const headers: Record<string, string> = {};
+	if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
+	if (typeof fault.body === 'string') {
+		return { status: fault.status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body: Buffer.from(fault.body) };
+	}
+	return json(fault.status, fault.body ?? { reason: STATUS_CODES[fault.status] ?? `HTTP ${fault.status}` }, headers);
+}

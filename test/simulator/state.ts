@@ -1,0 +1,447 @@
+/**
+ * Everything the simulated account holds: models (from fixtures), assets, jobs and uploads,
+ * plus URL signing for the CDN and upload origins.
+ */
+import { createHash } from 'node:crypto';
+import { type Catalogue, loadCatalogue, type ModelRecord } from './fixtures';
+import { ApiError } from './http';
+import {
+	advanceJob,
+	finishJob,
+	isTerminal,
+	type JobOutcome,
+	type OutputPlan,
+	type SimJob,
+} from './jobs';
+import { renderPicture, sniffImage } from './png';
+import type { LookupContext } from './validation';
+import { hash31, hmacHex, iso, newId, safeEqual } from './util';
+
+/** Account placeholders used by the recorder in every recorded body. */
+export const PLACEHOLDER_OWNER_ID = 'proj_FIXTURE00000000000000000';
+export const PLACEHOLDER_AUTHOR_ID = 'apiu_FIXTURE0000000000000000';
+/** Asset id used by the recorded Kontext dryRuns (contracts.json); seeded so those bodies validate. */
+export const SEEDED_REFERENCE_ASSET_ID = 'asset_FIXTUREREFERENCE00000000';
+
+const SIGNED_URL_TTL_S = 3600;
+const IMAGE_EDIT_CAPABILITIES = [
+	'DETECTION',
+	'GENERATIVE_FILL',
+	'PIXELATE',
+	'PROMPT_EDITING',
+	'REFINE',
+	'REFRAME',
+	'REMOVE_BACKGROUND',
+	'SEGMENTATION',
+	'UPSCALE',
+	'VECTORIZATION',
+];
+
+export interface SimAsset {
+	id: string;
+	kind: string;
+	mimeType: string;
+	extension: string;
+	bytes: Buffer;
+	size: number;
+	width?: number;
+	height?: number;
+	/** Asset `source` (OpenAPI enum), e.g. 'uploaded', 'txt2img', 'img2img'. */
+	source: string;
+	/** Asset `metadata` as answered (type, kind, seed, modelId, ...). */
+	metadata: Record<string, unknown>;
+	outputIndex?: number;
+	jobId?: string;
+	projectId?: string;
+	ownerId: string;
+	authorId: string;
+	createdAt: number;
+	updatedAt: number;
+	/** Seeded at start; kept by reset(). */
+	seeded: boolean;
+}
+
+export type UploadStatus = 'pending' | 'validating' | 'imported' | 'failed';
+
+export interface SimUpload {
+	id: string;
+	fileName: string;
+	fileSize: number;
+	kind: string;
+	contentType: string;
+	partsCount: number;
+	parts: Map<number, Buffer>;
+	status: UploadStatus;
+	createdAt: number;
+	updatedAt: number;
+	completedAt?: number;
+	pollsSinceComplete: number;
+	entityId?: string;
+	errorMessage?: string;
+	projectId?: string;
+	ownerId: string;
+	assetOptions?: Record<string, unknown>;
+	partsExpireAt: number;
+}
+
+/** After complete, an upload is imported on the 2nd poll or after this delay, whichever first. */
+export const UPLOAD_IMPORT_DELAY_MS = 100;
+export const UPLOAD_IMPORT_POLLS = 2;
+
+export interface NewJob {
+	jobType: string;
+	modelId: string;
+	input: Record<string, unknown>;
+	projectId?: string;
+	price: { creativeUnitsCost: number; creativeUnitsDiscount: number; costDetails: Record<string, number> };
+	/** Without a seed, one is derived from the job id. */
+	plan: Omit<OutputPlan, 'seed'> & { seed?: number };
+}
+
+/** The request's seed when it is a non-negative integer (or a string of digits). */
+export function requestSeed(value: unknown): number | undefined {
+	if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+	if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value) % 2147483648;
+	return undefined;
+}
+
+export class SimState implements LookupContext {
+	readonly catalogue: Catalogue = loadCatalogue();
+	readonly jobs = new Map<string, SimJob>();
+	readonly assets = new Map<string, SimAsset>();
+	readonly uploads = new Map<string, SimUpload>();
+	cdnOrigin = '';
+	uploadOrigin = '';
+	jobDurationMs: number;
+	private plannedOutcomes: { outcome: JobOutcome; error?: string }[] = [];
+	private timers = new Set<NodeJS.Timeout>();
+
+	constructor(
+		private readonly signingSecret: string,
+		private readonly defaultJobDurationMs: number,
+	) {
+		this.jobDurationMs = defaultJobDurationMs;
+		this.seedAssets();
+	}
+
+	// ----- lookups (LookupContext) -----
+
+	asset(id: string): SimAsset | undefined {
+		return this.assets.get(id);
+	}
+
+	model(id: string): ModelRecord | undefined {
+		return this.catalogue.models.get(id)?.record;
+	}
+
+	// ----- assets -----
+
+	private seedAssets(): void {
+		const png = renderPicture('fixture reference image', 256, 256);
+		this.addImageAsset(png, {
+			id: SEEDED_REFERENCE_ASSET_ID,
+			source: 'uploaded',
+			metadata: { type: 'uploaded', kind: 'image', name: 'fixture-reference.png' },
+			seeded: true,
+		});
+	}
+
+	/** Stores bytes as an asset; image kinds get mime type and size from the bytes. */
+	addAsset(
+		bytes: Buffer,
+		opts: {
+			id?: string;
+			kind?: string;
+			mimeType?: string;
+			extension?: string;
+			source: string;
+			metadata: Record<string, unknown>;
+			projectId?: string;
+			outputIndex?: number;
+			jobId?: string;
+			seeded?: boolean;
+		},
+	): SimAsset {
+		const info = sniffImage(bytes);
+		const now = Date.now();
+		const asset: SimAsset = {
+			id: opts.id ?? newId('asset'),
+			kind: opts.kind ?? 'image',
+			mimeType: info?.mimeType ?? opts.mimeType ?? 'application/octet-stream',
+			extension: info?.extension ?? opts.extension ?? 'bin',
+			bytes,
+			size: bytes.length,
+			width: info?.width,
+			height: info?.height,
+			source: opts.source,
+			metadata: opts.metadata,
+			outputIndex: opts.outputIndex,
+			jobId: opts.jobId,
+			projectId: opts.projectId,
+			ownerId: opts.projectId ?? PLACEHOLDER_OWNER_ID,
+			authorId: PLACEHOLDER_AUTHOR_ID,
+			createdAt: now,
+			updatedAt: now,
+			seeded: opts.seeded ?? false,
+		};
+		this.assets.set(asset.id, asset);
+		return asset;
+	}
+
+	/** 400 naming `field` unless the bytes are png/jpeg/webp/gif. */
+	assertImage(bytes: Buffer, field: string): void {
+		if (!sniffImage(bytes)) throw new ApiError(400, `Input ${field} must be a valid image (png, jpeg, webp or gif)`);
+	}
+
+	/** Like addAsset but refuses bytes that are not png/jpeg/webp/gif. */
+	addImageAsset(bytes: Buffer, opts: Parameters<SimState['addAsset']>[1], field = 'image'): SimAsset {
+		this.assertImage(bytes, field);
+		return this.addAsset(bytes, { ...opts, kind: 'image' });
+	}
+
+	private sign(path: string, expires: number): string {
+		return hmacHex(this.signingSecret, `${path}\n${expires}`);
+	}
+
+	assetPath(asset: SimAsset): string {
+		return `/assets/${asset.id}.${asset.extension}`;
+	}
+
+	/** Signed CDN URL, fresh on every API answer (like the real signed URLs). */
+	signedAssetUrl(asset: SimAsset): string {
+		const path = this.assetPath(asset);
+		const expires = Math.floor(Date.now() / 1000) + SIGNED_URL_TTL_S;
+		return `${this.cdnOrigin}${path}?expires=${expires}&sig=${this.sign(path, expires)}`;
+	}
+
+	/** true when `sig` signs `path` and `expires` is in the future. */
+	verifySignature(path: string, query: Record<string, string>): boolean {
+		const expires = Number(query.expires);
+		if (!query.sig || !Number.isInteger(expires)) return false;
+		if (expires * 1000 < Date.now()) return false;
+		return safeEqual(query.sig, this.sign(path, expires));
+	}
+
+	assetJson(asset: SimAsset): Record<string, unknown> {
+		const properties: Record<string, unknown> = { size: asset.size };
+		if (asset.width !== undefined) properties.width = asset.width;
+		if (asset.height !== undefined) properties.height = asset.height;
+		const out: Record<string, unknown> = {
+			id: asset.id,
+			url: this.signedAssetUrl(asset),
+			mimeType: asset.mimeType,
+			kind: asset.kind,
+			metadata: asset.metadata,
+			properties,
+			status: 'success',
+			privacy: 'private',
+			source: asset.source,
+			ownerId: asset.ownerId,
+			authorId: asset.authorId,
+			createdAt: iso(asset.createdAt),
+			updatedAt: iso(asset.updatedAt),
+			tags: [],
+			collectionIds: [],
+			editCapabilities: asset.kind === 'image' ? IMAGE_EDIT_CAPABILITIES : [],
+		};
+		if (asset.outputIndex !== undefined) out.outputIndex = asset.outputIndex;
+		return out;
+	}
+
+	// ----- jobs -----
+
+	failNext(count: number, error?: string): void {
+		for (let i = 0; i < count; i++) this.plannedOutcomes.push({ outcome: 'failure', error });
+	}
+
+	cancelNext(count: number): void {
+		for (let i = 0; i < count; i++) this.plannedOutcomes.push({ outcome: 'canceled' });
+	}
+
+	createJob(spec: NewJob): SimJob {
+		const now = Date.now();
+		const planned = this.plannedOutcomes.shift();
+		const { creativeUnitsCost, creativeUnitsDiscount, costDetails } = spec.price;
+		// Like the recorded job.json: billing.cuCost is the generation part, cuCostDetails the fees.
+		const fees = Object.fromEntries(Object.entries(costDetails).filter(([k]) => k !== 'custom-generation'));
+		const jobId = newId('job');
+		const job: SimJob = {
+			jobId,
+			jobType: spec.jobType,
+			modelId: spec.modelId,
+			input: spec.input,
+			projectId: spec.projectId,
+			ownerId: spec.projectId ?? PLACEHOLDER_OWNER_ID,
+			authorId: PLACEHOLDER_AUTHOR_ID,
+			createdAt: now,
+			updatedAt: now,
+			durationMs: this.jobDurationMs,
+			status: 'pending',
+			progress: 0,
+			statusHistory: [{ status: 'pending', date: iso(now) }],
+			assetIds: [],
+			outcome: planned?.outcome ?? 'success',
+			error: planned?.error,
+			billing: { cuCost: costDetails['custom-generation'] ?? creativeUnitsCost, cuDiscount: creativeUnitsDiscount, cuCostDetails: fees },
+			creativeUnitsCost,
+			creativeUnitsDiscount,
+			plan: { ...spec.plan, seed: spec.plan.seed ?? hash31(jobId) },
+		};
+		this.jobs.set(job.jobId, job);
+		this.advance(job, now);
+		// Timers keep `jobs` current for tests that inspect the map without polling.
+		for (const f of [0.05, 0.15, 1]) this.schedule(() => this.advance(job, Date.now()), f * job.durationMs + 1);
+		return job;
+	}
+
+	private schedule(fn: () => void, delayMs: number): void {
+		const t = setTimeout(() => {
+			this.timers.delete(t);
+			fn();
+		}, delayMs);
+		t.unref();
+		this.timers.add(t);
+	}
+
+	advance(job: SimJob, now: number): void {
+		advanceJob(job, now, (j) => this.produceOutputs(j));
+	}
+
+	cancel(job: SimJob, now: number): void {
+		this.advance(job, now);
+		if (!isTerminal(job.status)) finishJob(job, 'canceled', now, () => []);
+	}
+
+	/** Renders the job's PNG outputs and stores them as assets. */
+	private produceOutputs(job: SimJob): string[] {
+		const p = job.plan;
+		const ids: string[] = [];
+		for (let i = 0; i < p.count; i++) {
+			const seed = p.seed + i;
+			const png = renderPicture(`${p.prompt ?? ''}|${seed}|${i}|${p.inputDigest}`, p.width, p.height);
+			const metadata: Record<string, unknown> = {
+				type: p.metadataType,
+				kind: 'image',
+				modelId: job.modelId,
+				parentJobId: job.jobId,
+				seed: String(seed),
+				width: p.requestedWidth ?? p.width,
+				height: p.requestedHeight ?? p.height,
+				outputIndex: i,
+				...p.extraMetadata,
+			};
+			if (p.prompt !== undefined) metadata.prompt = p.prompt;
+			const asset = this.addAsset(png, {
+				source: p.source,
+				metadata,
+				projectId: job.projectId,
+				outputIndex: i,
+				jobId: job.jobId,
+			});
+			ids.push(asset.id);
+		}
+		return ids;
+	}
+
+	/** Content digest of input images (by asset id), for deterministic outputs. */
+	digestOf(assetIds: string[]): string {
+		const h = createHash('sha256');
+		for (const id of assetIds) h.update(this.assets.get(id)?.bytes ?? Buffer.from(id));
+		return assetIds.length ? h.digest('hex').slice(0, 16) : '';
+	}
+
+	// ----- uploads -----
+
+	signedPartUrl(upload: SimUpload, part: number): string {
+		const path = `/uploads/${upload.id}/parts/${part}`;
+		const expires = Math.floor(upload.partsExpireAt / 1000);
+		return `${this.uploadOrigin}${path}?expires=${expires}&sig=${this.sign(path, expires)}`;
+	}
+
+	uploadJson(upload: SimUpload): Record<string, unknown> {
+		const out: Record<string, unknown> = {
+			id: upload.id,
+			fileName: upload.fileName,
+			originalFileName: upload.fileName,
+			partsCount: upload.partsCount,
+			kind: upload.kind,
+			source: 'multipart',
+			authorId: PLACEHOLDER_AUTHOR_ID,
+			ownerId: upload.ownerId,
+			createdAt: iso(upload.createdAt),
+			updatedAt: iso(upload.updatedAt),
+			status: upload.status,
+			fileSize: upload.fileSize,
+			contentType: upload.contentType,
+		};
+		if (upload.status === 'pending') {
+			out.parts = Array.from({ length: upload.partsCount }, (_, i) => ({
+				number: i + 1,
+				url: this.signedPartUrl(upload, i + 1),
+				expires: iso(upload.partsExpireAt),
+			}));
+		}
+		if (upload.assetOptions) out.assetOptions = upload.assetOptions;
+		if (upload.entityId) out.entityId = upload.entityId;
+		if (upload.errorMessage) out.errorMessage = upload.errorMessage;
+		return out;
+	}
+
+	/** Moves a completed upload to imported (creating the asset) or failed. */
+	importUpload(upload: SimUpload): void {
+		const data = Buffer.concat([...upload.parts.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => b));
+		upload.updatedAt = Date.now();
+		if (data.length !== upload.fileSize) {
+			upload.status = 'failed';
+			upload.errorMessage = `File size mismatch: expected ${upload.fileSize} bytes, received ${data.length}`;
+			return;
+		}
+		if (upload.kind === 'model') {
+			upload.status = 'failed';
+			upload.errorMessage = 'Model uploads are not supported by the simulator';
+			return;
+		}
+		const imageKinds = ['image', 'asset', 'avatar'];
+		const isImage = imageKinds.includes(upload.kind);
+		if (isImage && !sniffImage(data)) {
+			upload.status = 'failed';
+			upload.errorMessage = 'Unsupported image format (expected png, jpeg, webp or gif)';
+			return;
+		}
+		const kind = isImage ? 'image' : upload.kind;
+		const typeByKind: Record<string, string> = {
+			image: 'uploaded',
+			video: 'uploaded-video',
+			audio: 'uploaded-audio',
+			'3d': 'uploaded-3d',
+		};
+		const source = typeByKind[kind] ?? 'uploaded';
+		const asset = this.addAsset(data, {
+			kind,
+			mimeType: upload.contentType,
+			extension: /\.([A-Za-z0-9]+)$/.exec(upload.fileName)?.[1]?.toLowerCase(),
+			source,
+			metadata: { type: source, kind, name: upload.fileName },
+			projectId: upload.projectId,
+		});
+		upload.entityId = asset.id;
+		upload.status = 'imported';
+	}
+
+	// ----- lifecycle -----
+
+	/** Clears jobs, uploads, planned outcomes and non-seeded assets; restores the job duration. */
+	reset(): void {
+		this.clearTimers();
+		this.jobs.clear();
+		this.uploads.clear();
+		this.plannedOutcomes = [];
+		for (const [id, a] of this.assets) if (!a.seeded) this.assets.delete(id);
+		this.jobDurationMs = this.defaultJobDurationMs;
+	}
+
+	clearTimers(): void {
+		for (const t of this.timers) clearTimeout(t);
+		this.timers.clear();
+	}
+}
