@@ -8,10 +8,9 @@ import type {
 } from 'n8n-workflow';
 
 import { customSubmission, readModelId, readModelInputs } from '../shared/custom-submission';
-import { generationOptions, modelInputsField, modelLocator, readJobOptions, scenarioNodeCommon } from '../shared/descriptions';
-import { generate, runPerItem } from '../shared/job-runner';
-import { ModelCache, modelInputsMapping, searchModels } from '../shared/models';
-import { connectToScenario } from '../shared/transport';
+import { generationOptions, modelInputsField, modelLocator, scenarioNodeCommon } from '../shared/descriptions';
+import { executeGenerations } from '../shared/job-runner';
+import { modelInputsMapping, searchModels } from '../shared/models';
 
 export class ScenarioCustomGenerate implements INodeType {
 	description: INodeTypeDescription = {
@@ -45,15 +44,10 @@ export class ScenarioCustomGenerate implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const conn = await connectToScenario(this);
-		const options = readJobOptions(this);
-		const models = new ModelCache(conn);
-		const results = await runPerItem(this, conn, options.maxConcurrentJobs, async (itemIndex, state, run) => {
+		return await executeGenerations(this, async (itemIndex, { run, models, state }) => {
 			state.modelId = readModelId(this, itemIndex);
 			const model = await models.get(state.modelId, itemIndex);
-			const submission = await customSubmission(this, run, itemIndex, model, readModelInputs(this, itemIndex));
-			return await generate(this, run, itemIndex, state, submission, options);
+			return await customSubmission(this, run, itemIndex, model, readModelInputs(this, itemIndex));
 		});
-		return [results];
 	}
 }

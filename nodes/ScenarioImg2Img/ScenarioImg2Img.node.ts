@@ -8,13 +8,12 @@ import type {
 } from 'n8n-workflow';
 
 import type { ScenarioModel } from '../shared/api-types';
-import { customSubmission, readModelId, readModelInputs } from '../shared/custom-submission';
-import { generationOptions, modelInputsField, modelLocator, readJobOptions, scenarioNodeCommon } from '../shared/descriptions';
+import { customSubmission, readModelId, readModelInputs, readText } from '../shared/custom-submission';
+import { generationOptions, imageField, modelInputsField, modelLocator, scenarioNodeCommon } from '../shared/descriptions';
 import { inputError } from '../shared/errors';
 import { asLegacyImg2Img, imageSlot, isCustomModel, placeImages, strengthSlot } from '../shared/image-inputs';
-import { generate, runPerItem, type Submission } from '../shared/job-runner';
-import { ModelCache, modelInputsMapping, searchModels } from '../shared/models';
-import { connectToScenario } from '../shared/transport';
+import { executeGenerations } from '../shared/job-runner';
+import { modelInputsMapping, searchModels } from '../shared/models';
 
 /** Custom models run through their own inputs; SD/Flux-family models through the legacy endpoint's. */
 const formModel = (model: ScenarioModel): ScenarioModel => (isCustomModel(model) ? model : asLegacyImg2Img(model));
@@ -37,14 +36,7 @@ export class ScenarioImg2Img implements INodeType {
 		usableAsTool: true,
 		...scenarioNodeCommon,
 		properties: [
-			{
-				displayName: 'Image',
-				name: 'image',
-				type: 'string',
-				required: true,
-				default: 'data',
-				description: 'A binary property of the incoming item, a Scenario asset ID (asset_…) or an image URL',
-			},
+			imageField('Image'),
 			{
 				displayName: 'Prompt',
 				name: 'prompt',
@@ -83,14 +75,10 @@ export class ScenarioImg2Img implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const conn = await connectToScenario(this);
-		const options = readJobOptions(this);
-		const models = new ModelCache(conn);
-		const node = this.getNode();
-		const results = await runPerItem(this, conn, options.maxConcurrentJobs, async (itemIndex, state, run) => {
-			const image = String(this.getNodeParameter('image', itemIndex, '') ?? '').trim();
-			if (!image) throw inputError(node, itemIndex, 'Image', 'is empty: give a binary property name, an asset ID or a URL');
-			const prompt = String(this.getNodeParameter('prompt', itemIndex, '') ?? '').trim();
+		return await executeGenerations(this, async (itemIndex, { run, models, state }) => {
+			const node = this.getNode();
+			const image = readText(this, itemIndex, 'image', { field: 'Image', hint: 'give a binary property name, an asset ID or a URL' });
+			const prompt = readText(this, itemIndex, 'prompt');
 			const strength = this.getNodeParameter('strength', itemIndex, 0.6) as unknown;
 			if (typeof strength !== 'number' || !(strength >= 0 && strength <= 1)) {
 				throw inputError(node, itemIndex, 'Strength', `must be a number from 0 to 1, got ${JSON.stringify(strength)}`);
@@ -111,12 +99,10 @@ export class ScenarioImg2Img implements INodeType {
 			const strengthInput = strengthSlot(inputs);
 			if (strengthInput) values[strengthInput.name] = strength;
 			const placed = placeImages(node, itemIndex, model, values, { image });
-			const submission: Submission = await customSubmission(this, run, itemIndex, model, placed);
-			if (isCustomModel(chosen)) return await generate(this, run, itemIndex, state, submission, options);
+			const submission = await customSubmission(this, run, itemIndex, model, placed);
+			if (isCustomModel(chosen)) return submission;
 			// SD/Flux families: the legacy endpoint, with the model in the body.
-			const legacy = { ...submission, path: '/generate/img2img', body: { ...submission.body, modelId: chosen.id } };
-			return await generate(this, run, itemIndex, state, legacy, options);
+			return { ...submission, path: '/generate/img2img', body: { ...submission.body, modelId: chosen.id } };
 		});
-		return [results];
 	}
 }

@@ -8,13 +8,11 @@ import type {
 } from 'n8n-workflow';
 
 import type { ScenarioModel } from '../shared/api-types';
-import { customSubmission, readModelId, readModelInputs } from '../shared/custom-submission';
-import { generationOptions, modelInputsField, modelLocator, readJobOptions, scenarioNodeCommon } from '../shared/descriptions';
-import { inputError } from '../shared/errors';
+import { customSubmission, readModelId, readModelInputs, readText } from '../shared/custom-submission';
+import { generationOptions, imageField, modelInputsField, modelLocator, scenarioNodeCommon } from '../shared/descriptions';
 import { imageSlot, loraBaseFor, maskSlot, placeImages, referenceSlot } from '../shared/image-inputs';
-import { generate, runPerItem } from '../shared/job-runner';
-import { ModelCache, fetchModel, modelInputsMapping, searchModels } from '../shared/models';
-import { connectToScenario } from '../shared/transport';
+import { executeGenerations } from '../shared/job-runner';
+import { fetchModel, modelInputsMapping, searchModels } from '../shared/models';
 
 /** The editing models Scenario recommends for /generate/custom, first the default. */
 export const EDITING_MODELS = [
@@ -49,14 +47,7 @@ export class ScenarioPromptEdit implements INodeType {
 		usableAsTool: true,
 		...scenarioNodeCommon,
 		properties: [
-			{
-				displayName: 'Image to Edit',
-				name: 'image',
-				type: 'string',
-				required: true,
-				default: 'data',
-				description: 'A binary property of the incoming item, a Scenario asset ID (asset_…) or an image URL',
-			},
+			imageField('Image to Edit'),
 			{
 				displayName: 'Prompt',
 				name: 'prompt',
@@ -116,27 +107,19 @@ export class ScenarioPromptEdit implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const conn = await connectToScenario(this);
-		const options = readJobOptions(this);
-		const models = new ModelCache(conn);
-		const node = this.getNode();
-		const results = await runPerItem(this, conn, options.maxConcurrentJobs, async (itemIndex, state, run) => {
-			const prompt = String(this.getNodeParameter('prompt', itemIndex, '') ?? '').trim();
-			if (!prompt) throw inputError(node, itemIndex, 'Prompt', 'is empty: say what to change in the image');
-			const image = String(this.getNodeParameter('image', itemIndex, '') ?? '').trim();
-			if (!image) throw inputError(node, itemIndex, 'Image to Edit', 'is empty: give a binary property name, an asset ID or a URL');
+		return await executeGenerations(this, async (itemIndex, { run, models, state }) => {
+			const prompt = readText(this, itemIndex, 'prompt', { field: 'Prompt', hint: 'say what to change in the image' });
+			const image = readText(this, itemIndex, 'image', { field: 'Image to Edit', hint: 'give a binary property name, an asset ID or a URL' });
 			const references = (this.getNodeParameter('referenceImages', itemIndex, []) as unknown[]).map((r) => String(r).trim()).filter(Boolean);
-			const mask = String(this.getNodeParameter('mask', itemIndex, '') ?? '').trim() || undefined;
+			const mask = readText(this, itemIndex, 'mask') || undefined;
 
 			state.modelId = readModelId(this, itemIndex);
 			const chosen = await models.get(state.modelId, itemIndex);
 			const model = await runnableModel(chosen, async (id) => await models.get(id, itemIndex));
 			const values: Record<string, unknown> = { ...readModelInputs(this, itemIndex), prompt };
 			if (model !== chosen) values.loras = [chosen.id];
-			const placed = placeImages(node, itemIndex, model, values, { image, references, mask });
-			const submission = await customSubmission(this, run, itemIndex, model, placed);
-			return await generate(this, run, itemIndex, state, submission, options);
+			const placed = placeImages(this.getNode(), itemIndex, model, values, { image, references, mask });
+			return await customSubmission(this, run, itemIndex, model, placed);
 		});
-		return [results];
 	}
 }

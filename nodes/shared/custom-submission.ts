@@ -17,6 +17,17 @@ export function readModelId(ctx: IExecuteFunctions, itemIndex: number, parameter
 	return modelId;
 }
 
+/** A text parameter for one item, trimmed; empty is an error naming the field when `required` says why. */
+export function readText(ctx: IExecuteFunctions, itemIndex: number, name: string, required?: { field: string; hint: string }): string {
+	const raw = ctx.getNodeParameter(name, itemIndex, '');
+	if (raw !== null && raw !== undefined && typeof raw !== 'string' && typeof raw !== 'number') {
+		throw inputError(ctx.getNode(), itemIndex, required?.field ?? name, `expected text, got ${Array.isArray(raw) ? 'a list' : typeof raw}`);
+	}
+	const text = String(raw ?? '').trim();
+	if (!text && required) throw inputError(ctx.getNode(), itemIndex, required.field, `is empty: ${required.hint}`);
+	return text;
+}
+
 /** The values of the "Model Inputs" resource mapper for one item. */
 export function readModelInputs(ctx: IExecuteFunctions, itemIndex: number, parameter = 'inputs'): Record<string, unknown> {
 	const mapped = ctx.getNodeParameter(parameter, itemIndex, { value: {} }) as ResourceMapperValue | null;

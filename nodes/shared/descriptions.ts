@@ -50,6 +50,18 @@ export function modelLocator(options: {
 	};
 }
 
+/** Where an input image comes from: a binary property, an asset id or a URL. */
+export function imageField(displayName: string): INodeProperties {
+	return {
+		displayName,
+		name: 'image',
+		type: 'string',
+		required: true,
+		default: 'data',
+		description: 'A binary property of the incoming item, a Scenario asset ID (asset_…) or an image URL',
+	};
+}
+
 /** The chosen model's own inputs, loaded from GET /models/{modelId}. */
 export function modelInputsField(displayName = 'Model Inputs'): INodeProperties {
 	return {

@@ -3,9 +3,11 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { GenerateResponse, ScenarioJob } from './api-types';
 import { fetchAsset, extensionFor } from './binary-data';
+import { readJobOptions } from './descriptions';
 import { Limiter } from './concurrency';
 import { JobTimeoutError, cancelJob, waitForJob } from './job-polling';
-import { ExecutionCanceledError, detachFromCancel, scenarioRequest, type ScenarioConnection } from './transport';
+import { ModelCache } from './models';
+import { ExecutionCanceledError, connectToScenario, detachFromCancel, scenarioRequest, type ScenarioConnection } from './transport';
 
 /** Options every generating node shares (see `jobOptions` in descriptions.ts). */
 export interface JobOptions {
@@ -107,6 +109,32 @@ function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number, 
 	if (state.jobId) json.jobId = state.jobId;
 	if (state.modelId) json.modelId = state.modelId;
 	return { json, pairedItem: { item: itemIndex } };
+}
+
+export interface SubmissionTools {
+	run: RunContext;
+	/** Models fetched once per execution, whatever the number of items. */
+	models: ModelCache;
+	/** Set `state.modelId` early so an error item can name the model. */
+	state: ItemState;
+}
+
+/**
+ * The whole `execute` of a generating node: each item's submission, built by the node, is
+ * sent and followed as the Options say, items running concurrently.
+ */
+export async function executeGenerations(
+	ctx: IExecuteFunctions,
+	buildSubmission: (itemIndex: number, tools: SubmissionTools) => Promise<Submission>,
+): Promise<INodeExecutionData[][]> {
+	const conn = await connectToScenario(ctx);
+	const options = readJobOptions(ctx);
+	const models = new ModelCache(conn);
+	const results = await runPerItem(ctx, conn, options.maxConcurrentJobs, async (itemIndex, state, run) => {
+		const submission = await buildSubmission(itemIndex, { run, models, state });
+		return await generate(ctx, run, itemIndex, state, submission, options);
+	});
+	return [results];
 }
 
 /** Submits one generation (or prices it, for a dry run) and follows it as the options say. */

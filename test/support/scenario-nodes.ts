@@ -1,4 +1,4 @@
-import type { INodeType } from 'n8n-workflow';
+import type { INodeType, ResourceMapperValue } from 'n8n-workflow';
 
 import { ScenarioApi } from '../../credentials/ScenarioApi.credentials';
 import { ScenarioCustomGenerate } from '../../nodes/ScenarioCustomGenerate/ScenarioCustomGenerate.node';
@@ -69,6 +69,13 @@ export const imageItem = (seedText = 'input', json: Record<string, unknown> = {}
 });
 
 /** A resource-mapper value as the editor stores it. */
-export const mapped = (value: Record<string, unknown>) => ({ mappingMode: 'defineBelow', value, matchingColumns: [], schema: [] });
+export const mapped = (value: Record<string, unknown>): ResourceMapperValue => ({
+	mappingMode: 'defineBelow',
+	value: value as ResourceMapperValue['value'],
+	matchingColumns: [],
+	schema: [],
+	attemptToConvertTypes: false,
+	convertFieldsToString: false,
+});
 
 export const modelById = (id: string) => ({ __rl: true, mode: 'id', value: id });
