@@ -99,7 +99,7 @@ export class ScenarioImg2Img implements INodeType {
 			const strengthInput = strengthSlot(inputs);
 			if (strengthInput) values[strengthInput.name] = strength;
 			const placed = placeImages(node, itemIndex, model, values, { image });
-			const submission = await customSubmission(this, run, itemIndex, model, placed);
+			const submission = await customSubmission(this, run, itemIndex, model, placed, new Map([[image, 'Image']]));
 			if (isCustomModel(chosen)) return submission;
 			// SD/Flux families: the legacy endpoint, with the model in the body.
 			return { ...submission, path: '/generate/img2img', body: { ...submission.body, modelId: chosen.id } };

@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 
 import type { ScenarioModel } from '../shared/api-types';
-import { customSubmission, readModelId, readModelInputs, readText } from '../shared/custom-submission';
+import { customSubmission, readModelId, readModelInputs, readText, readTextList } from '../shared/custom-submission';
 import { generationOptions, imageField, modelInputsField, modelLocator, scenarioNodeCommon } from '../shared/descriptions';
 import { imageSlot, loraBaseFor, maskSlot, placeImages, referenceSlot } from '../shared/image-inputs';
 import { executeGenerations } from '../shared/job-runner';
@@ -110,7 +110,7 @@ export class ScenarioPromptEdit implements INodeType {
 		return await executeGenerations(this, async (itemIndex, { run, models, state }) => {
 			const prompt = readText(this, itemIndex, 'prompt', { field: 'Prompt', hint: 'say what to change in the image' });
 			const image = readText(this, itemIndex, 'image', { field: 'Image to Edit', hint: 'give a binary property name, an asset ID or a URL' });
-			const references = (this.getNodeParameter('referenceImages', itemIndex, []) as unknown[]).map((r) => String(r).trim()).filter(Boolean);
+			const references = readTextList(this, itemIndex, 'referenceImages', 'Reference Images');
 			const mask = readText(this, itemIndex, 'mask') || undefined;
 
 			state.modelId = readModelId(this, itemIndex);
@@ -119,7 +119,11 @@ export class ScenarioPromptEdit implements INodeType {
 			const values: Record<string, unknown> = { ...readModelInputs(this, itemIndex), prompt };
 			if (model !== chosen) values.loras = [chosen.id];
 			const placed = placeImages(this.getNode(), itemIndex, model, values, { image, references, mask });
-			return await customSubmission(this, run, itemIndex, model, placed);
+			// Errors about these files name the node's own fields (the image wins if also a reference).
+			const ownFields = new Map<string, string>(references.map((ref): [string, string] => [ref, 'Reference Images']));
+			if (mask) ownFields.set(mask, 'Mask');
+			ownFields.set(image, 'Image to Edit');
+			return await customSubmission(this, run, itemIndex, model, placed, ownFields);
 		});
 	}
 }

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { binaryPropertyOption, concurrencyOption, downloadOption, scenarioNodeCommon, timeoutOption } from '../shared/descriptions';
+import { binaryPropertyOption, concurrencyOption, downloadOption, numberOption, readRequestTimeoutMs, requestTimeoutOption, scenarioNodeCommon, timeoutOption } from '../shared/descriptions';
 import { inputError } from '../shared/errors';
-import { followJob, runPerItem } from '../shared/job-runner';
-import { connectToScenario } from '../shared/transport';
+import { everyItemFails, followJob, runPerItem } from '../shared/job-runner';
+import { connectToScenario, type ScenarioConnection } from '../shared/transport';
 
 const JOB_ID = /^job_[A-Za-z0-9]+$/;
 
@@ -35,19 +35,31 @@ export class ScenarioWaitForJob implements INodeType {
 				type: 'collection',
 				placeholder: 'Add option',
 				default: {},
-				options: [binaryPropertyOption, concurrencyOption],
+				options: [binaryPropertyOption, concurrencyOption, requestTimeoutOption],
 			},
 		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const conn = await connectToScenario(this);
-		const timeoutMs = Math.max(1, this.getNodeParameter('timeoutSeconds', 0, 600) as number) * 1000;
 		const downloadImages = this.getNodeParameter('downloadImages', 0, true) as boolean;
-		const options = this.getNodeParameter('options', 0, {}) as { binaryProperty?: string; maxConcurrentJobs?: number };
-		const binaryProperty = options.binaryProperty?.trim() || 'data';
-		const results = await runPerItem(this, conn, options.maxConcurrentJobs ?? 10, async (itemIndex, state, run) => {
+		const options = this.getNodeParameter('options', 0, {}) as { binaryProperty?: unknown; maxConcurrentJobs?: unknown; requestTimeoutSeconds?: unknown };
+		let conn: ScenarioConnection;
+		let timeoutMs: number;
+		let concurrency: number;
+		try {
+			timeoutMs = Math.max(1, numberOption(this, this.getNodeParameter('timeoutSeconds', 0, 600), timeoutOption.displayName, 600)) * 1000;
+			concurrency = Math.max(1, Math.floor(numberOption(this, options.maxConcurrentJobs, concurrencyOption.displayName, 10)));
+			const requestTimeoutMs = readRequestTimeoutMs(numberOption(this, options.requestTimeoutSeconds, requestTimeoutOption.displayName, 60));
+			conn = await connectToScenario(this, { requestTimeoutMs });
+		} catch (error) {
+			return [everyItemFails(this, error)];
+		}
+		const binaryProperty = (typeof options.binaryProperty === 'string' && options.binaryProperty.trim()) || 'data';
+		const results = await runPerItem(this, conn, concurrency, async (itemIndex, state, run) => {
 			const raw = this.getNodeParameter('jobId', itemIndex, '');
+			if (typeof raw !== 'string' && raw !== null && raw !== undefined) {
+				throw inputError(this.getNode(), itemIndex, 'Job ID', `expected text, got ${Array.isArray(raw) ? 'a list' : `${typeof raw} ${JSON.stringify(raw)}`}`);
+			}
 			const jobId = typeof raw === 'string' ? raw.trim() : '';
 			if (!JOB_ID.test(jobId)) {
 				throw inputError(this.getNode(), itemIndex, 'Job ID', jobId ? `"${jobId}" is not a Scenario job id (job_…)` : `is empty (got ${JSON.stringify(raw)})`);

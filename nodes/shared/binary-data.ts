@@ -3,13 +3,15 @@ import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import type { ModelInput, ScenarioAsset, ScenarioUpload } from './api-types';
 import type { Limiter } from './concurrency';
-import { inputError } from './errors';
-import { callSignedUrl, pause, scenarioRequest, type ScenarioConnection } from './transport';
+import { inputError, scenarioNetworkError, type ErrorContext } from './errors';
+import { backoffDelay, canceled, callSignedUrl, pause, scenarioRequest, type ScenarioConnection } from './transport';
 
 /** POST /assets takes the image base64-encoded in JSON, under 6 MB per body: 4.5 MB raw leaves room. */
 export const INLINE_UPLOAD_LIMIT = 4.5 * 1024 * 1024;
 /** Multipart part size (S3-style uploads want ≥ 5 MiB parts but the last). */
 export const UPLOAD_PART_SIZE = 8 * 1024 * 1024;
+/** Chunk size when streaming a binary out of n8n's store for an upload. */
+const READ_CHUNK_SIZE = 256 * 1024;
 const UPLOAD_POLL_MS = 250;
 const UPLOAD_IMPORT_TIMEOUT_MS = 120_000;
 
@@ -50,10 +52,20 @@ interface FileCheck {
 	field: string;
 }
 
-function checkKindAndSize(conn: ScenarioConnection, check: FileCheck, what: string, mimeType: string, size: number): void {
+function checkKindAndSize(conn: ScenarioConnection, check: FileCheck, what: string, mimeType: string, size: number, head: Buffer): void {
 	const { input, itemIndex, field } = check;
 	if (input.kind === 'image' && !mimeType.startsWith('image/')) {
 		throw inputError(conn.node, itemIndex, field, `${what} is ${mimeType}, not an image`, 'Pass a PNG, JPEG or WebP image.');
+	}
+	// A declared type is only a label (a file name's extension, a server's header): the bytes decide.
+	if (input.kind === 'image' && !sniffImageMime(head)) {
+		throw inputError(
+			conn.node,
+			itemIndex,
+			field,
+			`${what} is not a PNG, JPEG, WebP or GIF image`,
+			`Its type says ${mimeType}, but its content is something else (an error page or a truncated download?). Scenario takes PNG, JPEG, WebP and GIF images.`,
+		);
 	}
 	if (input.maxSize !== undefined && size > input.maxSize) {
 		throw inputError(conn.node, itemIndex, field, `${what} is ${formatBytes(size)}, over the model's limit of ${formatBytes(input.maxSize)}`);
@@ -65,7 +77,8 @@ export const formatBytes = (bytes: number): string =>
 
 /**
  * Turns one reference into a Scenario asset id: asset ids pass through, binaries and URLs are
- * uploaded (inline under 4.5 MB, multipart above). `transfers` bounds the bytes in flight.
+ * uploaded (inline under 4.5 MB, multipart above). `transfers` bounds the uploads holding bytes
+ * in memory; a binary streamed from disk holds its slot only while its parts are sent.
  */
 export async function resolveFileReference(
 	conn: ScenarioConnection,
@@ -92,7 +105,7 @@ export async function resolveFileReference(
 				: 'This item carries no binary data: read the image first (e.g. Read/Write Files from Disk, HTTP Request) or give an asset id or URL.',
 		);
 	}
-	return await transfers.run(async () => await uploadBinary(conn, ctx, check, ref, binary));
+	return await uploadBinary(conn, ctx, check, ref, binary, transfers);
 }
 
 async function uploadBinary(
@@ -101,25 +114,29 @@ async function uploadBinary(
 	check: FileCheck,
 	property: string,
 	binary: IBinaryData,
+	transfers: Limiter,
 ): Promise<string> {
 	const fileName = binary.fileName ?? `${property}.${extensionFor(binary.mimeType)}`;
 	// Binaries n8n keeps outside memory (filesystem mode) have an id and a known size.
 	const declaredSize = binary.id ? binary.bytes ?? (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize : undefined;
 	if (binary.id && declaredSize !== undefined && declaredSize > INLINE_UPLOAD_LIMIT) {
 		// Large binaries kept on disk by n8n are streamed part by part, never whole in memory.
-		const head = await readHead(ctx, binary.id);
+		const binaryId = binary.id;
+		const head = await readHead(ctx, binaryId);
 		const mimeType = binary.mimeType.startsWith('image/') ? binary.mimeType : sniffImageMime(head) ?? binary.mimeType;
-		checkKindAndSize(conn, check, `Binary property "${property}"`, mimeType, declaredSize);
-		const stream = await ctx.helpers.getBinaryStream(binary.id, UPLOAD_PART_SIZE);
-		return await uploadMultipart(conn, check, { fileName, mimeType, size: declaredSize, parts: chunksOf(stream, UPLOAD_PART_SIZE) });
+		checkKindAndSize(conn, check, `Binary property "${property}"`, mimeType, declaredSize, head);
+		const open = async () => await ctx.helpers.getBinaryStream(binaryId, READ_CHUNK_SIZE);
+		return await uploadMultipart(conn, check, { fileName, mimeType, size: declaredSize, parts: partsOf(open, UPLOAD_PART_SIZE, declaredSize, sparePartsOf(transfers)) }, transfers);
 	}
-	const bytes = await ctx.helpers.getBinaryDataBuffer(check.itemIndex, property);
-	const mimeType = binary.mimeType.startsWith('image/') ? binary.mimeType : sniffImageMime(bytes) ?? binary.mimeType;
-	checkKindAndSize(conn, check, `Binary property "${property}"`, mimeType, bytes.length);
-	return await uploadBytes(conn, check, fileName, mimeType, bytes);
+	return await transfers.run(async () => {
+		const bytes = await ctx.helpers.getBinaryDataBuffer(check.itemIndex, property);
+		const mimeType = binary.mimeType.startsWith('image/') ? binary.mimeType : sniffImageMime(bytes) ?? binary.mimeType;
+		checkKindAndSize(conn, check, `Binary property "${property}"`, mimeType, bytes.length, bytes);
+		return await uploadBytes(conn, check, fileName, mimeType, bytes);
+	});
 }
 
-/** The first bytes of a binary, to recognise an image whose mime type was not set. */
+/** The first bytes of a binary, to recognise an image by its content. */
 async function readHead(ctx: IExecuteFunctions, binaryId: string): Promise<Buffer> {
 	const stream = await ctx.helpers.getBinaryStream(binaryId, 64);
 	for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -138,7 +155,7 @@ async function uploadFromUrl(conn: ScenarioConnection, check: FileCheck, url: st
 	const bytes = Buffer.from(response.body as ArrayBuffer);
 	const header = String(response.headers['content-type'] ?? '').split(';')[0].trim();
 	const mimeType = header.startsWith('image/') ? header : sniffImageMime(bytes) ?? (header || 'application/octet-stream');
-	checkKindAndSize(conn, check, `The file at ${url}`, mimeType, bytes.length);
+	checkKindAndSize(conn, check, `The file at ${url}`, mimeType, bytes.length, bytes);
 	const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || `image.${extensionFor(mimeType)}`);
 	return await uploadBytes(conn, check, name, mimeType, bytes);
 }
@@ -162,21 +179,49 @@ async function uploadBytes(conn: ScenarioConnection, check: FileCheck, fileName:
 	return await uploadMultipart(conn, check, { fileName, mimeType, size: bytes.length, parts: parts() });
 }
 
-/** Re-cuts a stream's chunks into parts of exactly `size` bytes (the last may be shorter). */
-async function* chunksOf(stream: AsyncIterable<Buffer> | NodeJS.ReadableStream, size: number): AsyncGenerator<Buffer> {
-	let pending: Buffer[] = [];
-	let pendingBytes = 0;
-	for await (const chunk of stream as AsyncIterable<Buffer>) {
-		pending.push(chunk);
-		pendingBytes += chunk.length;
-		while (pendingBytes >= size) {
-			const joined = Buffer.concat(pending);
-			yield joined.subarray(0, size);
-			pending = [joined.subarray(size)];
-			pendingBytes = joined.length - size;
+/**
+ * Cuts a stream (opened on the first part asked for) into parts of `size` bytes, the last
+ * shorter. Every part is copied into ONE buffer of `size` bytes (taken from `spare`, given back
+ * at the end), reused: an upload holds one part in memory whatever the file size. So a part
+ * must be sent before the next is asked for, as uploadMultipart does.
+ */
+async function* partsOf(
+	open: () => Promise<AsyncIterable<Buffer> | NodeJS.ReadableStream>,
+	size: number,
+	total: number,
+	spare: Buffer[],
+): AsyncGenerator<Buffer> {
+	const buffer = spare.pop() ?? Buffer.allocUnsafe(size);
+	const part = buffer.subarray(0, Math.max(1, Math.min(size, total)));
+	try {
+		let filled = 0;
+		for await (const chunk of (await open()) as AsyncIterable<Buffer>) {
+			for (let offset = 0; offset < chunk.length; ) {
+				const copied = chunk.copy(part, filled, offset, Math.min(chunk.length, offset + part.length - filled));
+				filled += copied;
+				offset += copied;
+				if (filled === part.length) {
+					yield part;
+					filled = 0;
+				}
+			}
 		}
+		if (filled > 0) yield part.subarray(0, filled);
+	} finally {
+		spare.push(buffer);
 	}
-	if (pendingBytes > 0) yield Buffer.concat(pending);
+}
+
+/**
+ * Part buffers of a run's uploads, kept for its next upload (keyed by the run's upload limiter,
+ * so they go when the run ends): no 8 MiB of garbage per image for the GC to catch up with.
+ */
+const spareParts = new WeakMap<Limiter, Buffer[]>();
+
+function sparePartsOf(transfers: Limiter): Buffer[] {
+	let spare = spareParts.get(transfers);
+	if (!spare) spareParts.set(transfers, (spare = []));
+	return spare;
 }
 
 interface MultipartSource {
@@ -186,8 +231,11 @@ interface MultipartSource {
 	parts: AsyncIterable<Buffer>;
 }
 
-/** POST /uploads, PUT each part to its signed URL (no Authorization), complete, wait for the import. */
-async function uploadMultipart(conn: ScenarioConnection, check: FileCheck, source: MultipartSource): Promise<string> {
+/**
+ * POST /uploads, PUT each part to its signed URL (no Authorization), complete, wait for the
+ * import. With `transfers`, only the parts hold a transfer slot (Scenario's import moves no bytes).
+ */
+async function uploadMultipart(conn: ScenarioConnection, check: FileCheck, source: MultipartSource, transfers?: Limiter): Promise<string> {
 	const error = { itemIndex: check.itemIndex, action: `Uploading ${check.field}` };
 	const partCount = Math.max(1, Math.ceil(source.size / UPLOAD_PART_SIZE));
 	const { upload } = await scenarioRequest<{ upload: ScenarioUpload }>(conn, {
@@ -198,12 +246,15 @@ async function uploadMultipart(conn: ScenarioConnection, check: FileCheck, sourc
 		error,
 	});
 	const targets = [...(upload.parts ?? [])].sort((a, b) => a.number - b.number);
-	let index = 0;
-	for await (const part of source.parts) {
-		const target = targets[index++];
-		if (!target) throw inputError(conn.node, check.itemIndex, check.field, 'the file is larger than announced for the upload');
-		await callSignedUrl(conn, { method: 'PUT', url: target.url, body: part, headers: { 'Content-Type': source.mimeType } }, error);
-	}
+	const sendParts = async () => {
+		let index = 0;
+		for await (const part of source.parts) {
+			const target = targets[index++];
+			if (!target) throw inputError(conn.node, check.itemIndex, check.field, 'the file is larger than announced for the upload');
+			await callSignedUrl(conn, { method: 'PUT', url: target.url, body: part, headers: { 'Content-Type': source.mimeType } }, error);
+		}
+	};
+	await (transfers ? transfers.run(sendParts) : sendParts());
 	await scenarioRequest(conn, { method: 'POST', path: `/uploads/${upload.id}/action`, body: { action: 'complete' }, retry: 'idempotent', error });
 
 	const deadline = Date.now() + UPLOAD_IMPORT_TIMEOUT_MS;
@@ -220,28 +271,89 @@ async function uploadMultipart(conn: ScenarioConnection, check: FileCheck, sourc
 	}
 }
 
-export interface DownloadedAsset {
+export interface FetchedAsset {
 	asset: ScenarioAsset;
-	bytes?: Buffer;
 	mimeType: string;
+	/** The output as n8n binary data, when downloaded. */
+	binary?: IBinaryData;
 	sha256?: string;
 }
 
-/** GET /assets/{id}, then its bytes from the signed CDN URL, fetched without the Authorization header. */
+/**
+ * GET /assets/{id}, then (when downloading) its bytes from the signed CDN URL, fetched without
+ * the Authorization header and streamed straight into n8n's binary data: on disk when n8n keeps
+ * binaries there (filesystem mode), so an output is never whole in memory. Hashed on the way.
+ */
 export async function fetchAsset(
+	ctx: IExecuteFunctions,
 	conn: ScenarioConnection,
 	assetId: string,
 	options: { download: boolean; itemIndex: number; jobId?: string },
-	transfers: Limiter,
-): Promise<DownloadedAsset> {
+	/** Weighted in bytes (see downloadWeight). */
+	downloads: Limiter,
+): Promise<FetchedAsset> {
 	const error = { itemIndex: options.itemIndex, jobId: options.jobId, action: `Fetching output asset ${assetId}` };
 	const { asset } = await scenarioRequest<{ asset: ScenarioAsset }>(conn, { method: 'GET', path: `/assets/${assetId}`, retry: 'idempotent', error });
 	const declared = asset.mimeType ?? 'application/octet-stream';
 	if (!options.download) return { asset, mimeType: declared };
-	return await transfers.run(async () => {
-		const response = await callSignedUrl<ArrayBuffer>(conn, { method: 'GET', url: asset.url, encoding: 'arraybuffer' }, { ...error, action: `Downloading output asset ${assetId}` });
-		const bytes = Buffer.from(response.body);
-		const mimeType = asset.mimeType ?? sniffImageMime(bytes) ?? String(response.headers['content-type'] ?? declared).split(';')[0];
-		return { asset, bytes, mimeType, sha256: createHash('sha256').update(bytes).digest('hex') };
-	});
+	return await downloads.run(async () => {
+		const { binary, sha256, head } = await downloadToBinary(ctx, conn, asset, { ...error, action: `Downloading output asset ${assetId}` });
+		const sniffed = asset.mimeType ? undefined : sniffImageMime(head);
+		if (sniffed && sniffed !== binary.mimeType) {
+			binary.mimeType = sniffed;
+			binary.fileExtension = extensionFor(sniffed);
+			binary.fileName = `${asset.id}.${binary.fileExtension}`;
+		}
+		return { asset, binary, mimeType: binary.mimeType, sha256 };
+	}, downloadWeight(asset));
+}
+
+/** A download's share of the bytes-in-flight budget: its declared size, at least 1 MiB (at most 16 at once), 4 MiB when unknown. */
+function downloadWeight(asset: ScenarioAsset): number {
+	const size = asset.properties?.size;
+	return typeof size === 'number' && size > 0 ? Math.max(size, 1024 * 1024) : 4 * 1024 * 1024;
+}
+
+interface StreamedBody {
+	prependListener(event: 'data', listener: (chunk: Buffer) => void): unknown;
+	destroy?: () => void;
+}
+
+/** GETs a signed URL and pipes the body into n8n's binary data, hashing it on the way; starts over when the body breaks off. */
+async function downloadToBinary(
+	ctx: IExecuteFunctions,
+	conn: ScenarioConnection,
+	asset: ScenarioAsset,
+	error: ErrorContext,
+): Promise<{ binary: IBinaryData; sha256: string; head: Buffer }> {
+	for (let attempt = 1; ; attempt++) {
+		const response = await callSignedUrl<StreamedBody>(conn, { method: 'GET', url: asset.url, encoding: 'stream' }, error);
+		const header = String(response.headers['content-type'] ?? '').split(';')[0].trim();
+		const mimeType = asset.mimeType ?? (header || 'application/octet-stream');
+		const expected = Number(response.headers['content-length']);
+		const hash = createHash('sha256');
+		let head: Buffer | undefined;
+		// A readable stream emits 'data' for every chunk it hands to any consumer (n8n writes it to
+		// disk with an async iterator, or buffers it in memory). prependListener, unlike on(), does
+		// not set the stream flowing before n8n's consumer is attached.
+		response.body.prependListener('data', (chunk: Buffer) => {
+			head ??= Buffer.from(chunk.subarray(0, 16));
+			hash.update(chunk);
+		});
+		try {
+			// n8n takes a stream here (typed as Buffer | Readable; nodes may not import node:stream).
+			const binary = await ctx.helpers.prepareBinaryData(response.body as unknown as Buffer, `${asset.id}.${extensionFor(mimeType)}`, mimeType);
+			if (Number.isFinite(expected) && binary.bytes !== undefined && binary.bytes !== expected) {
+				throw new Error(`received ${binary.bytes} of ${expected} bytes`);
+			}
+			return { binary, sha256: hash.digest('hex'), head: head ?? Buffer.alloc(0) };
+		} catch (caught) {
+			response.body.destroy?.();
+			if (conn.signal?.aborted) throw canceled(conn.node);
+			if (attempt >= conn.retry.maxAttempts) {
+				throw scenarioNetworkError(conn.node, `The download broke off (${caught instanceof Error ? caught.message : String(caught)})`, error);
+			}
+			await pause(conn.node, backoffDelay(attempt, conn.retry), conn.signal);
+		}
+	}
 }

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { inputError } from './errors';
 import type { JobOptions } from './job-runner';
 import { MODEL_ID_PATTERN } from './models';
 
@@ -95,6 +96,16 @@ export const timeoutOption: INodeProperties = {
 	description: 'How long to wait for each job before giving up on it (the job itself keeps running on Scenario)',
 };
 
+export const requestTimeoutOption: INodeProperties = {
+	displayName: 'Request Timeout (Seconds)',
+	name: 'requestTimeoutSeconds',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 600 },
+	default: 60,
+	description:
+		'How long to wait for Scenario to answer one HTTP request. Reads that time out are retried; a generation request that times out is not (it may have started a job), and fails the item.',
+};
+
 export const downloadOption: INodeProperties = {
 	displayName: 'Download Images',
 	name: 'downloadImages',
@@ -139,6 +150,7 @@ export const generationOptions: INodeProperties = {
 		binaryPropertyOption,
 		concurrencyOption,
 		timeoutOption,
+		requestTimeoutOption,
 		{
 			displayName: 'Dry Run',
 			name: 'dryRun',
@@ -157,14 +169,34 @@ export function readJobOptions(ctx: IExecuteFunctions, name = 'options'): JobOpt
 		binaryProperty: string;
 		maxConcurrentJobs: number;
 		timeoutSeconds: number;
+		requestTimeoutSeconds: number;
 		dryRun: boolean;
 	}>;
 	return {
 		waitForCompletion: raw.waitForCompletion ?? true,
 		downloadImages: raw.downloadImages ?? true,
 		binaryProperty: raw.binaryProperty?.trim() || 'data',
-		maxConcurrentJobs: Math.max(1, Math.floor(raw.maxConcurrentJobs ?? 10)),
-		timeoutMs: Math.max(1, raw.timeoutSeconds ?? 600) * 1000,
+		maxConcurrentJobs: Math.max(1, Math.floor(numberOption(ctx, raw.maxConcurrentJobs, concurrencyOption.displayName, 10))),
+		timeoutMs: Math.max(1, numberOption(ctx, raw.timeoutSeconds, timeoutOption.displayName, 600)) * 1000,
+		requestTimeoutMs: readRequestTimeoutMs(numberOption(ctx, raw.requestTimeoutSeconds, requestTimeoutOption.displayName, 60)),
 		dryRun: raw.dryRun ?? false,
 	};
+}
+
+/**
+ * A number option (read for item 0: it shapes the whole run). An expression may give "10" for
+ * 10; anything that is not a number is an error naming the option.
+ */
+export function numberOption(ctx: IExecuteFunctions, value: unknown, field: string, fallback: number): number {
+	if (value === undefined || value === null || value === '') return fallback;
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (typeof number !== 'number' || !Number.isFinite(number)) {
+		throw inputError(ctx.getNode(), 0, field, `expected a number, got ${Array.isArray(value) ? 'a list' : `${typeof value} ${JSON.stringify(value)}`}`);
+	}
+	return number;
+}
+
+/** The per-request timeout from the "Request Timeout (Seconds)" option (default 60 s). */
+export function readRequestTimeoutMs(seconds: unknown): number {
+	return typeof seconds === 'number' && Number.isFinite(seconds) ? Math.min(600, Math.max(1, seconds)) * 1000 : 60_000;
 }

@@ -15,7 +15,12 @@ const STATUS_HINTS: Record<number, string> = {
  * names `message`, `error` and `apiError`.
  */
 export function scenarioMessage(body: unknown): string | undefined {
-	if (typeof body === 'string') return body.trim() ? body.trim().slice(0, 500) : undefined;
+	if (typeof body === 'string') {
+		// Storage-style XML errors of the CDN and upload origins: their Code and Message.
+		const xml = /<Code>([^<]*)<\/Code>[\s\S]*?<Message>([^<]*)<\/Message>/.exec(body);
+		if (xml) return `${xml[2].trim()} (${xml[1].trim()})`;
+		return body.trim() ? body.trim().slice(0, 500) : undefined;
+	}
 	if (!body || typeof body !== 'object') return undefined;
 	const record = body as Record<string, unknown>;
 	for (const key of ['message', 'error', 'reason', 'apiError']) {
@@ -34,6 +39,18 @@ export interface ErrorContext {
 	jobId?: string;
 	/** What the node was doing, e.g. "Submitting the generation". */
 	action?: string;
+	/** What to check, when the status hint would mislead (e.g. a signed URL refused). */
+	hint?: string;
+}
+
+/**
+ * n8n replaces a NodeApiError's message by a generic text when it contains a network error
+ * code (ECONNRESET, ECONNABORTED, ...), which would drop the action and the job id: the
+ * message is set again once built.
+ */
+function keepMessage(error: NodeApiError, message: string): NodeApiError {
+	error.message = message;
+	return error;
 }
 
 function withJob(text: string, jobId?: string): string {
@@ -53,12 +70,14 @@ export function scenarioApiError(
 	// options carry the Authorization header.
 	const response: JsonObject = { status, message };
 	if (context.jobId) response.jobId = context.jobId;
-	return new NodeApiError(node, response, {
-		message: withJob(`${prefix}${message} (HTTP ${status})`, context.jobId),
-		description: STATUS_HINTS[status] ?? (status >= 500 ? 'Scenario had a server error; the node retried where that was safe.' : undefined),
+	const text = withJob(`${prefix}${message} (HTTP ${status})`, context.jobId);
+	const error = new NodeApiError(node, response, {
+		message: text,
+		description: context.hint ?? STATUS_HINTS[status] ?? (status >= 500 ? 'Scenario had a server error; the node retried where that was safe.' : undefined),
 		httpCode: String(status),
 		itemIndex: context.itemIndex,
 	});
+	return keepMessage(error, text);
 }
 
 /** A failure with no HTTP answer: connection reset, timeout, malformed body. */
@@ -70,11 +89,13 @@ export function scenarioNetworkError(
 	const prefix = context.action ? `${context.action} failed: ` : '';
 	const response: JsonObject = { message: detail };
 	if (context.jobId) response.jobId = context.jobId;
-	return new NodeApiError(node, response, {
-		message: withJob(`${prefix}${detail}`, context.jobId),
+	const text = withJob(`${prefix}${detail}`, context.jobId);
+	const error = new NodeApiError(node, response, {
+		message: text,
 		description: 'The Scenario API could not be reached or answered with something unreadable.',
 		itemIndex: context.itemIndex,
 	});
+	return keepMessage(error, text);
 }
 
 /** A problem with what the user gave the node (field values, binaries, ids). */
@@ -98,4 +119,27 @@ export function redact(text: string, secrets: Array<string | undefined>): string
 		if (secret && secret.length >= 4) result = result.split(secret).join('***');
 	}
 	return result;
+}
+
+/**
+ * The same error with every secret removed from what n8n stores and shows of it (message,
+ * description, stack, messages, Scenario's answer): a server or proxy that echoes the request's
+ * Authorization header, or a job whose failure reason quotes it, must not expose the credential.
+ */
+export function redactError<E extends NodeApiError | NodeOperationError>(error: E, secrets: Array<string | undefined>): E {
+	if (!secrets.some((secret) => secret && secret.length >= 4)) return error;
+	const clean = (value: unknown, depth: number): unknown => {
+		if (typeof value === 'string') return redact(value, secrets);
+		if (depth > 5 || !value || typeof value !== 'object') return value;
+		if (Array.isArray(value)) return value.map((entry) => clean(entry, depth + 1));
+		if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+		return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, clean(entry, depth + 1)]));
+	};
+	error.message = redact(error.message, secrets);
+	if (error.description) error.description = redact(error.description, secrets);
+	if (error.stack) error.stack = redact(error.stack, secrets);
+	error.messages = error.messages.map((message) => redact(message, secrets));
+	if (error.errorResponse) error.errorResponse = clean(error.errorResponse, 0) as typeof error.errorResponse;
+	if (error.context.data) error.context.data = clean(error.context.data, 0) as typeof error.context.data;
+	return error;
 }

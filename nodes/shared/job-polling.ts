@@ -1,5 +1,5 @@
 import { TERMINAL_STATUSES, type ScenarioJob } from './api-types';
-import { pause, scenarioRequest, type ScenarioConnection } from './transport';
+import { ExecutionCanceledError, pause, scenarioRequest, type ScenarioConnection } from './transport';
 
 /**
  * When to look at a job again. Scenario reports `progress` (0–1): once it moves, the node
@@ -62,12 +62,14 @@ export class JobTimeoutError extends Error {
 	}
 }
 
-export async function getJob(conn: ScenarioConnection, jobId: string, itemIndex: number): Promise<ScenarioJob> {
+/** GET /jobs/{id}; with `deadline`, retries stop and the request is cut there. */
+export async function getJob(conn: ScenarioConnection, jobId: string, itemIndex: number, deadline?: number): Promise<ScenarioJob> {
 	const { job } = await scenarioRequest<{ job: ScenarioJob }>(conn, {
 		method: 'GET',
 		path: `/jobs/${encodeURIComponent(jobId)}`,
 		retry: 'idempotent',
 		error: { itemIndex, jobId, action: 'Checking the job' },
+		deadline,
 	});
 	return job;
 }
@@ -94,7 +96,20 @@ export async function waitForJob(conn: ScenarioConnection, jobId: string, option
 		const wait = Math.min(delay, deadline - Date.now());
 		if (wait < 0 || options.stop?.aborted) throw new JobTimeoutError(jobId, job?.status ?? 'unknown', options.timeoutMs);
 		await pause(conn.node, wait, conn.signal);
-		job = await getJob(conn, jobId, options.itemIndex);
+		// The Timeout bounds the checks too: a hanging or rate-limited check does not outlast it.
+		let checked: ScenarioJob | undefined;
+		let failure: unknown;
+		try {
+			checked = await getJob(conn, jobId, options.itemIndex, deadline);
+		} catch (error) {
+			failure = error;
+		}
+		if (!checked) {
+			// A check that failed at the Timeout says nothing about the job, only that it was not seen done in time.
+			if (Date.now() >= deadline && !(failure instanceof ExecutionCanceledError)) throw new JobTimeoutError(jobId, job?.status ?? 'unknown', options.timeoutMs);
+			throw failure;
+		}
+		job = checked;
 		options.onCheck?.(job);
 		if (TERMINAL_STATUSES.has(job.status)) return job;
 		if (Date.now() >= deadline) throw new JobTimeoutError(jobId, job.status, options.timeoutMs);

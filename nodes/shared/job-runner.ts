@@ -2,9 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { GenerateResponse, ScenarioJob } from './api-types';
-import { fetchAsset, extensionFor } from './binary-data';
+import { fetchAsset } from './binary-data';
 import { readJobOptions } from './descriptions';
 import { Limiter } from './concurrency';
+import { redactError } from './errors';
 import { JobTimeoutError, cancelJob, waitForJob } from './job-polling';
 import { ModelCache } from './models';
 import { ExecutionCanceledError, connectToScenario, detachFromCancel, scenarioRequest, type ScenarioConnection } from './transport';
@@ -16,6 +17,8 @@ export interface JobOptions {
 	downloadImages: boolean;
 	binaryProperty: string;
 	timeoutMs: number;
+	/** Per HTTP request ("Request Timeout (Seconds)"). */
+	requestTimeoutMs: number;
 	dryRun: boolean;
 }
 
@@ -35,15 +38,29 @@ export interface ItemState {
 
 export interface RunContext {
 	conn: ScenarioConnection;
-	/** Bounds concurrent uploads and downloads, so memory does not grow with the item count. */
+	/** Bounds concurrent uploads (they hold bytes in memory), so memory does not grow with the item count. */
 	transfers: Limiter;
+	/** Bounds the bytes of concurrent downloads (streamed into n8n's binary data). */
+	downloads: Limiter;
 	/** Aborted when the run stops early (an item failed without Continue On Fail). */
 	stop: AbortSignal;
 }
 
 type ItemTask = (itemIndex: number, state: ItemState, run: RunContext) => Promise<INodeExecutionData[]>;
 
-const TRANSFER_CONCURRENCY = 2;
+/**
+ * Uploads hold bytes in memory (one multipart part of up to 8 MiB, or a whole small image and
+ * its base64): one at a time keeps the node's memory flat whatever the item count (see
+ * BENCHMARKS.md). A binary streamed from disk holds its slot only while its parts are sent.
+ */
+const UPLOAD_CONCURRENCY = 1;
+/**
+ * Downloads stream into n8n's binary store and hold next to nothing, but every chunk is garbage
+ * the GC collects late: the bytes in flight are bounded instead of the count (weights in
+ * fetchAsset), so small outputs come several at once to hide the CDN's latency, and large ones
+ * one at a time.
+ */
+const DOWNLOAD_BYTES_IN_FLIGHT = 16 * 1024 * 1024;
 
 /**
  * Runs one task per input item, at most `concurrency` at once, and returns their outputs in
@@ -60,7 +77,7 @@ export async function runPerItem(
 	const items = ctx.getInputData();
 	const limiter = new Limiter(Math.max(1, Math.floor(concurrency)));
 	const stopper = new AbortController();
-	const run: RunContext = { conn, transfers: new Limiter(TRANSFER_CONCURRENCY), stop: stopper.signal };
+	const run: RunContext = { conn, transfers: new Limiter(UPLOAD_CONCURRENCY), downloads: new Limiter(DOWNLOAD_BYTES_IN_FLIGHT), stop: stopper.signal };
 	const continueOnFail = ctx.continueOnFail();
 	let firstFailure: unknown;
 
@@ -72,7 +89,7 @@ export async function runPerItem(
 					if (stopper.signal.aborted) return [];
 					return paired(await task(itemIndex, state, run), itemIndex);
 				} catch (caught) {
-					const error = asNodeError(ctx, caught, itemIndex, state);
+					const error = redactError(asNodeError(ctx, caught, itemIndex, state), conn.secrets ?? []);
 					if (continueOnFail && !(caught instanceof ExecutionCanceledError)) {
 						return [errorItem(error, itemIndex, state)];
 					}
@@ -111,6 +128,16 @@ function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number, 
 	return { json, pairedItem: { item: itemIndex } };
 }
 
+/**
+ * A failure before any item started (the credential, a refused Base URL) is every item's: with
+ * Continue On Fail each input gets an error item carrying it (n8n itself would pass the inputs
+ * through unchanged, as if they had been processed); without, it is thrown.
+ */
+export function everyItemFails(ctx: IExecuteFunctions, caught: unknown): INodeExecutionData[] {
+	if (!ctx.continueOnFail()) throw caught;
+	return ctx.getInputData().map((_item, itemIndex) => errorItem(asNodeError(ctx, caught, itemIndex, {}), itemIndex, {}));
+}
+
 export interface SubmissionTools {
 	run: RunContext;
 	/** Models fetched once per execution, whatever the number of items. */
@@ -127,8 +154,14 @@ export async function executeGenerations(
 	ctx: IExecuteFunctions,
 	buildSubmission: (itemIndex: number, tools: SubmissionTools) => Promise<Submission>,
 ): Promise<INodeExecutionData[][]> {
-	const conn = await connectToScenario(ctx);
-	const options = readJobOptions(ctx);
+	let options: JobOptions;
+	let conn: ScenarioConnection;
+	try {
+		options = readJobOptions(ctx);
+		conn = await connectToScenario(ctx, { requestTimeoutMs: options.requestTimeoutMs });
+	} catch (error) {
+		return [everyItemFails(ctx, error)];
+	}
 	const models = new ModelCache(conn);
 	const results = await runPerItem(ctx, conn, options.maxConcurrentJobs, async (itemIndex, state, run) => {
 		const submission = await buildSubmission(itemIndex, { run, models, state });
@@ -234,22 +267,31 @@ export async function followJob(
 	const modelId = state.modelId ?? (job.metadata?.input?.modelId as string | undefined);
 	state.modelId = modelId;
 	if (job.status !== 'success') {
-		const reason = job.metadata?.error ?? (job.status === 'canceled' ? 'the job was canceled' : 'no reason given');
-		throw new NodeApiError(
+		// Spelled "cancelled" on purpose: n8n marks a whole execution 'canceled' (not 'error', so
+		// no error workflow) when a node error's message contains "canceled".
+		const canceled = job.status === 'canceled';
+		const reason = job.metadata?.error ?? (canceled ? 'cancelled on Scenario before it finished' : 'no reason given');
+		const text = canceled
+			? `Scenario job ${jobId} was cancelled on Scenario before it finished${job.metadata?.error ? `: ${job.metadata.error}` : ''}`
+			: `Scenario job ${jobId} failed: ${reason}`;
+		const error = new NodeApiError(
 			ctx.getNode(),
 			{ jobId, status: job.status, message: String(reason) },
 			{
-				message: `Scenario job ${jobId} ${job.status === 'canceled' ? 'was canceled' : 'failed'}: ${reason}`,
-				description: job.status === 'canceled' ? 'The job was canceled on Scenario before it finished.' : 'Scenario could not complete this generation; nothing was produced.',
+				message: text,
+				description: canceled ? 'The job was canceled on Scenario before it finished.' : 'Scenario could not complete this generation; nothing was produced.',
 				itemIndex,
 			},
 		);
+		// Scenario's reason verbatim, even if it holds a network error code n8n would rewrite.
+		error.message = text;
+		throw error;
 	}
 	const summary = jobSummary(job, modelId, submissionCost);
 	const assetIds = job.metadata?.assetIds ?? [];
 	return await Promise.all(
 		assetIds.map(async (assetId, outputIndex): Promise<INodeExecutionData> => {
-			const fetched = await fetchAsset(run.conn, assetId, { download: options.downloadImages, itemIndex, jobId }, run.transfers);
+			const fetched = await fetchAsset(ctx, run.conn, assetId, { download: options.downloadImages, itemIndex, jobId }, run.downloads);
 			const { asset } = fetched;
 			const width = asset.properties?.width ?? asset.metadata?.width ?? null;
 			const height = asset.properties?.height ?? asset.metadata?.height ?? null;
@@ -265,10 +307,8 @@ export async function followJob(
 				seed: seed ?? null,
 				sha256: fetched.sha256 ?? null,
 			};
-			if (!fetched.bytes) return { json };
-			const fileName = `${assetId}.${extensionFor(fetched.mimeType)}`;
-			const binary = await ctx.helpers.prepareBinaryData(fetched.bytes, fileName, fetched.mimeType);
-			return { json, binary: { [options.binaryProperty]: binary } };
+			if (!fetched.binary) return { json };
+			return { json, binary: { [options.binaryProperty]: fetched.binary } };
 		}),
 	);
 }

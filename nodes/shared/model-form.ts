@@ -115,8 +115,9 @@ export function mainImageInput(inputs: ModelInput[]): ModelInput | undefined {
 	return inputs.find((input) => isFileInput(input) && input.kind === 'image' && isAlwaysRequired(input));
 }
 
+/** Unset, blank text (spaces only: an expression that found nothing) or an empty list. */
 const isEmpty = (value: unknown): boolean =>
-	value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+	value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
 
 /** Splits a list given as an array, a JSON array text, or comma/newline separated text. */
 export function toList(value: unknown): unknown[] {

@@ -4,8 +4,10 @@ import type {
 	INodeListSearchResult,
 	ResourceMapperFields,
 } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import type { ScenarioModel } from './api-types';
+import { inputError, scenarioMessage } from './errors';
 import { modelFields, mainImageInput, type FieldOptions } from './model-form';
 import { connectToScenario, scenarioRequest, type ScenarioConnection } from './transport';
 
@@ -25,7 +27,23 @@ export class ModelCache {
 			// A failed lookup is not cached: the next item asks again (and reports its own index).
 			pending.catch(() => this.models.delete(modelId));
 		}
-		return await pending;
+		let failure: unknown;
+		try {
+			return await pending;
+		} catch (error) {
+			failure = error;
+		}
+		// An unknown id is a mistake in the node's input, not an API failure: name the field and this item.
+		if (failure instanceof NodeApiError && failure.httpCode === '404') {
+			throw inputError(
+				this.conn.node,
+				itemIndex,
+				'Model',
+				`"${modelId}" was not found on Scenario: ${scenarioMessage(failure.errorResponse) ?? 'no such model'}`,
+				'Check the id, and that the model is visible to this API key and project (a private model needs the Project ID it belongs to).',
+			);
+		}
+		throw failure;
 	}
 }
 

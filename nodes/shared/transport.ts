@@ -47,6 +47,13 @@ export interface ScenarioConnection {
 	signal?: AbortSignal;
 	retry: RetryPolicy;
 	requestTimeoutMs: number;
+	/** The credential's secret in the forms it travels in, to scrub from errors (see redactError). */
+	secrets?: string[];
+	/**
+	 * Shared by the calls of one execution: when an answer last got through. A 429 or 503 while
+	 * other calls keep getting through is Scenario pacing this client, not refusing it.
+	 */
+	traffic?: { lastSuccessAt: number };
 }
 
 export interface ApiCall {
@@ -58,7 +65,16 @@ export interface ApiCall {
 	retry: RetryRule;
 	error?: ErrorContext;
 	timeoutMs?: number;
+	/**
+	 * Epoch ms past which the call must not run (e.g. the end of a job's Timeout): no retry starts
+	 * after it, and each attempt's timeout is cut to it (leaving a last attempt DEADLINE_GRACE_MS
+	 * to answer).
+	 */
+	deadline?: number;
 }
+
+/** The least time an attempt gets near its deadline, so a last check at the deadline can still answer. */
+export const DEADLINE_GRACE_MS = 1_000;
 
 export interface ApiAnswer<T> {
 	status: number;
@@ -89,6 +105,9 @@ export async function connectToScenario(
 	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
 	const node = ctx.getNode();
 	const projectId = typeof credentials.projectId === 'string' ? credentials.projectId.trim() : '';
+	const apiSecret = typeof credentials.apiSecret === 'string' ? credentials.apiSecret : '';
+	const apiKey = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
+	const secrets = apiSecret ? [apiSecret, encodeURIComponent(apiSecret), Buffer.from(`${apiKey}:${apiSecret}`).toString('base64')] : [];
 	return {
 		ctx,
 		node,
@@ -97,6 +116,8 @@ export async function connectToScenario(
 		signal: cancelSignalOf(ctx),
 		retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
 		requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+		secrets,
+		traffic: { lastSuccessAt: 0 },
 	};
 }
 
@@ -176,7 +197,8 @@ export class ExecutionCanceledError extends NodeOperationError {
 	}
 }
 
-const canceled = (node: INode) => new ExecutionCanceledError(node);
+/** The error for a canceled execution (a factory, so catch blocks can throw it as is). */
+export const canceled = (node: INode) => new ExecutionCanceledError(node);
 
 function throwIfCanceled(node: INode, signal?: AbortSignal): void {
 	if (signal?.aborted) throw canceled(node);
@@ -193,6 +215,9 @@ export async function pause(node: INode, ms: number, signal?: AbortSignal): Prom
 	}
 }
 
+/** Most refusals a call rides out while Scenario paces the run (other calls getting through). */
+const MAX_PACED_REFUSALS = 20;
+
 /**
  * Every Scenario API call goes through here: credential auth (Basic, applied by n8n from the
  * credential's `authenticate`), base URL and projectId in one place, retries by rule.
@@ -202,8 +227,16 @@ export async function callScenario<T>(conn: ScenarioConnection, call: ApiCall): 
 	if (conn.projectId) qs.projectId = conn.projectId;
 	const { retry } = conn;
 
+	const { deadline } = call;
+	/** Whether another attempt after `delay` ms still fits before the deadline. */
+	const mayRetry = (attempt: number, delay: number) => attempt < retry.maxAttempts && (deadline === undefined || Date.now() + delay < deadline);
+	/** Refusals met while Scenario was pacing the run (see below), and since when this call last tried. */
+	let paced = 0;
+	let triedSince = Date.now();
+
 	for (let attempt = 1; ; attempt++) {
 		throwIfCanceled(conn.node, conn.signal);
+		const timeout = call.timeoutMs ?? conn.requestTimeoutMs;
 		const options: IHttpRequestOptions = {
 			method: call.method,
 			baseURL: conn.baseUrl,
@@ -213,7 +246,7 @@ export async function callScenario<T>(conn: ScenarioConnection, call: ApiCall): 
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: call.timeoutMs ?? conn.requestTimeoutMs,
+			timeout: deadline === undefined ? timeout : Math.min(timeout, Math.max(deadline - Date.now(), DEADLINE_GRACE_MS)),
 		};
 		let response: { statusCode: number; headers: IDataObject; body: unknown };
 		try {
@@ -221,8 +254,9 @@ export async function callScenario<T>(conn: ScenarioConnection, call: ApiCall): 
 		} catch (error) {
 			const failure = describeNetworkFailure(error, conn.signal);
 			if (failure.aborted) throw canceled(conn.node);
-			if (call.retry === 'idempotent' && failure.transient && attempt < retry.maxAttempts) {
-				await pause(conn.node, backoffDelay(attempt, retry), conn.signal);
+			const delay = backoffDelay(attempt, retry);
+			if (call.retry === 'idempotent' && failure.transient && mayRetry(attempt, delay)) {
+				await pause(conn.node, delay, conn.signal);
 				continue;
 			}
 			throw scenarioNetworkError(conn.node, failure.detail, call.error);
@@ -232,19 +266,30 @@ export async function callScenario<T>(conn: ScenarioConnection, call: ApiCall): 
 		if (status >= 200 && status < 300) {
 			// axios hands back the raw text when a JSON body does not parse.
 			if (typeof body === 'string' && body.length > 0) {
-				if (call.retry === 'idempotent' && attempt < retry.maxAttempts) {
-					await pause(conn.node, backoffDelay(attempt, retry), conn.signal);
+				const delay = backoffDelay(attempt, retry);
+				if (call.retry === 'idempotent' && mayRetry(attempt, delay)) {
+					await pause(conn.node, delay, conn.signal);
 					continue;
 				}
 				throw scenarioNetworkError(conn.node, `Scenario answered HTTP ${status} with a body that is not valid JSON`, call.error);
 			}
+			if (conn.traffic) conn.traffic.lastSuccessAt = Date.now();
 			return { status, body: (body ?? {}) as T };
 		}
 
-		if (shouldRetryStatus(status, call.retry) && attempt < retry.maxAttempts) {
+		if (shouldRetryStatus(status, call.retry)) {
 			const retryAfter = parseRetryAfter(response.headers?.['retry-after']);
-			if (retryAfter === undefined || retryAfter <= retry.maxRetryAfterMs) {
-				await pause(conn.node, retryAfter ?? backoffDelay(attempt, retry), conn.signal);
+			// Refused (429/503, nothing was taken) while other calls of this execution got through
+			// since this one last tried: Scenario is pacing a busy run, not down. Such a refusal
+			// does not use up an attempt (up to MAX_PACED_REFUSALS), so a share of 429s across many
+			// items loses none of them; when every call is refused, attempts count as usual.
+			const isPaced = (status === 429 || status === 503) && (conn.traffic?.lastSuccessAt ?? 0) > triedSince && paced < MAX_PACED_REFUSALS;
+			triedSince = Date.now();
+			if (isPaced) paced++;
+			const delay = retryAfter ?? backoffDelay(isPaced ? paced : attempt, retry);
+			if (delay <= retry.maxRetryAfterMs && mayRetry(isPaced ? attempt - 1 : attempt, delay)) {
+				if (isPaced) attempt--;
+				await pause(conn.node, delay, conn.signal);
 				continue;
 			}
 		}
@@ -291,20 +336,51 @@ export async function callSignedUrl<T>(
 		const status = response.statusCode;
 		if (status >= 200 && status < 300) return { status, headers: response.headers, body: response.body };
 		if ((status === 429 || status >= 500) && attempt < retry.maxAttempts) {
+			discardBody(response.body);
 			const retryAfter = parseRetryAfter(response.headers?.['retry-after']);
 			await pause(conn.node, Math.min(retryAfter ?? backoffDelay(attempt, retry), retry.maxRetryAfterMs), conn.signal);
 			continue;
 		}
-		throw scenarioApiError(conn.node, status, readableBody(response.body), error);
+		const hint = status === 403 || status === 404 ? SIGNED_URL_HINT : undefined;
+		throw scenarioApiError(conn.node, status, await readableBody(response.body), { ...error, hint: error.hint ?? hint });
 	}
 }
 
-/** An error body as text; a streamed one is discarded so its socket is freed. */
-function readableBody(body: unknown): unknown {
+/** A signed URL is refused for its signature or expiry, or the file is gone: not a credential problem. */
+const SIGNED_URL_HINT =
+	'Scenario’s storage refused the signed URL (expired or invalid signature) or no longer has the file. Signed URLs last about an hour: run the node again to get fresh ones.';
+
+const isStream = (body: unknown): body is AsyncIterable<Buffer> & { destroy?: () => void } =>
+	typeof body === 'object' && body !== null && 'pipe' in body && Symbol.asyncIterator in body;
+
+/** Frees the socket behind a streamed body nobody will read. */
+function discardBody(body: unknown): void {
+	if (isStream(body)) body.destroy?.();
+}
+
+/** The longest error body read from a stream: enough for any storage error document. */
+const ERROR_BODY_LIMIT = 4096;
+
+/**
+ * An error body as text, for the error message (storage errors carry their reason in it). A
+ * streamed body is read up to a few KB, then destroyed so its socket is freed.
+ */
+async function readableBody(body: unknown): Promise<unknown> {
 	if (Buffer.isBuffer(body)) return body.toString('utf8').slice(0, 500);
-	if (typeof body === 'object' && body !== null && 'pipe' in body) {
-		(body as { destroy?: () => void }).destroy?.();
-		return undefined;
+	if (body instanceof ArrayBuffer) return Buffer.from(body).toString('utf8').slice(0, 500);
+	if (!isStream(body)) return body;
+	const chunks: Buffer[] = [];
+	let size = 0;
+	try {
+		for await (const chunk of body) {
+			chunks.push(Buffer.from(chunk));
+			size += chunk.length;
+			if (size >= ERROR_BODY_LIMIT) break;
+		}
+	} catch {
+		// A broken error body: the status alone will have to do.
+	} finally {
+		body.destroy?.();
 	}
-	return body;
+	return Buffer.concat(chunks).toString('utf8').slice(0, 500);
 }

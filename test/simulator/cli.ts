@@ -1,7 +1,8 @@
 /**
  * Runs the simulator until Ctrl-C:
  *   ts-node --transpile-only test/simulator/cli.ts [--port 5680]
- * Env: SIM_PORT (default 5680), SIM_JOB_MS (job duration, default 300), SIM_API_KEY, SIM_API_SECRET.
+ * Env: SIM_PORT (default 5680), SIM_JOB_MS (job duration, default 300), SIM_OUTPUT_BYTES (pad generated
+ * PNGs to at least this size, default 0), SIM_API_KEY, SIM_API_SECRET.
  */
 import { ScenarioSimulator } from './server';
 
@@ -24,9 +25,11 @@ function intOption(value: string | undefined, fallback: number, what: string): n
 async function main(): Promise<void> {
 	const port = intOption(argValue('--port') ?? process.env.SIM_PORT, 5680, 'port');
 	const jobDurationMs = intOption(process.env.SIM_JOB_MS, 300, 'SIM_JOB_MS');
+	const outputMinBytes = intOption(process.env.SIM_OUTPUT_BYTES, 0, 'SIM_OUTPUT_BYTES');
 	const sim = await ScenarioSimulator.start({
 		port,
 		jobDurationMs,
+		outputMinBytes,
 		apiKey: process.env.SIM_API_KEY || undefined,
 		apiSecret: process.env.SIM_API_SECRET || undefined,
 	});

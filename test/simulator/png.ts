@@ -2,7 +2,7 @@
  * Tiny PNG encoder plus image sniffing, so simulated outputs are real files a person can open
  * and uploaded inputs get a mime type and dimensions like the real API reports.
  */
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 
 const CRC_TABLE: Uint32Array = (() => {
@@ -95,6 +95,21 @@ export function renderPicture(seedText: string, width: number, height: number): 
 		}
 	}
 	return encodePng(width, height, rgb);
+}
+
+/**
+ * Grows a PNG to `targetBytes` (when smaller) with a private ancillary chunk (`paDd`) of
+ * deterministic noise before IEND: still a valid PNG that viewers open, as large as a real
+ * high-resolution output, and incompressible like real image data. For benchmarks.
+ */
+export function padPng(png: Buffer, targetBytes: number, seedText = ''): Buffer {
+	const overhead = 12; // length, type, CRC of the padding chunk
+	const missing = targetBytes - png.length - overhead;
+	if (missing <= 0 || png.length < 20) return png;
+	const key = createHash('sha256').update(`pad|${seedText}`).digest();
+	const noise = createCipheriv('aes-128-ctr', key.subarray(0, 16), key.subarray(16, 32)).update(Buffer.alloc(missing));
+	const iend = png.length - 12; // IEND is the last 12 bytes
+	return Buffer.concat([png.subarray(0, iend), chunk('paDd', noise), png.subarray(iend)]);
 }
 
 export interface ImageInfo {

@@ -22,6 +22,8 @@ export interface SimulatorOptions {
 	apiKey?: string; // default 'sim-key'
 	apiSecret?: string; // default 'sim-secret'
 	jobDurationMs?: number; // default 300
+	/** Pad generated PNGs to at least this many bytes (default 0: natural size), e.g. 10 MB outputs for benchmarks. */
+	outputMinBytes?: number;
 	host?: string; // default '127.0.0.1'
 	port?: number; // default 0 (random)
 }
@@ -70,7 +72,7 @@ export class ScenarioSimulator {
 		this.apiKey = opts.apiKey ?? 'sim-key';
 		this.apiSecret = opts.apiSecret ?? 'sim-secret';
 		// URL signatures use a per-instance key, independent of the API credentials.
-		this.state = new SimState(randomBytes(32).toString('hex'), opts.jobDurationMs ?? 300);
+		this.state = new SimState(randomBytes(32).toString('hex'), opts.jobDurationMs ?? 300, opts.outputMinBytes ?? 0);
 		this.jobs = this.state.jobs;
 		this.assets = this.state.assets;
 		this.uploads = this.state.uploads;
@@ -154,6 +156,11 @@ export class ScenarioSimulator {
 		this.state.jobDurationMs = ms;
 	}
 
+	/** Generated PNGs of jobs finishing from now on are padded to at least `bytes` (0: natural size). */
+	setOutputMinBytes(bytes: number): void {
+		this.state.outputMinBytes = Math.max(0, Math.floor(bytes));
+	}
+
 	/** The next `count` jobs end in 'failure' with metadata.error = error (or a default message). */
 	failNextJobs(count: number, error?: string): void {
 		this.state.failNext(count, error);
@@ -164,7 +171,7 @@ export class ScenarioSimulator {
 		this.state.cancelNext(count);
 	}
 
-	/** Clears log, faults, jobs, uploads and generated/uploaded assets; keeps models and seeded assets. */
+	/** Clears log, faults, jobs, uploads and generated/uploaded assets; keeps models and seeded assets; restores the start options. */
 	reset(): void {
 		this.log.length = 0;
 		this.faults.clear();
@@ -294,7 +301,9 @@ export class ScenarioSimulator {
 	private resetMidResponse(res: ServerResponse, entry: RequestLogEntry, r: SimResponse): void {
 		entry.status = 0;
 		if (res.destroyed) return;
-		res.writeHead(r.status, { ...r.headers, 'content-length': String(r.body.length) });
+		// An empty answer (e.g. an upload part's 200) still announces a byte, so the client sees the
+		// connection drop before the response is complete instead of a whole empty answer.
+		res.writeHead(r.status, { ...r.headers, 'content-length': String(Math.max(1, r.body.length)) });
 		res.write(r.body.subarray(0, Math.floor(r.body.length / 2)));
 		setImmediate(() => res.socket?.destroy());
 	}

@@ -582,6 +582,32 @@ describe('generated PNGs', () => {
 		expect(inflateSync(Buffer.concat(idat)).length).toBe((width * 3 + 1) * height);
 	});
 
+	it('pads outputs to setOutputMinBytes with a valid ancillary chunk, until reset', async () => {
+		sim.setJobDuration(0);
+		sim.setOutputMinBytes(300_000);
+		const c = await api('POST', '/generate/custom/model_openai-gpt-image-2', { prompt: 'big output' });
+		const job = await waitForJob(c.json.job.jobId);
+		const asset = (await api('GET', `/assets/${job.metadata.assetIds[0]}`)).json.asset;
+		const png = (await http(asset.url)).bytes;
+		expect(png.length).toBe(300_000);
+		expect(asset.properties).toMatchObject({ size: 300_000, width: 256, height: 256 });
+		// Every chunk's CRC holds; the padding chunk sits right before IEND.
+		let offset = 8;
+		const types: string[] = [];
+		while (offset < png.length) {
+			const len = png.readUInt32BE(offset);
+			expect(png.readUInt32BE(offset + 8 + len)).toBe(crc32(png.subarray(offset + 4, offset + 8 + len)));
+			types.push(png.toString('ascii', offset + 4, offset + 8));
+			offset += 12 + len;
+		}
+		expect(types).toEqual(['IHDR', 'IDAT', 'paDd', 'IEND']);
+		sim.reset();
+		sim.setJobDuration(0);
+		const small = await api('POST', '/generate/custom/model_openai-gpt-image-2', { prompt: 'big output' });
+		const smallJob = await waitForJob(small.json.job.jobId);
+		expect((await api('GET', `/assets/${smallJob.metadata.assetIds[0]}`)).json.asset.properties.size).toBeLessThan(100_000);
+	});
+
 	it('encodes arbitrary pixels', () => {
 		const png = encodePng(2, 1, Uint8Array.from([255, 0, 0, 0, 0, 255]));
 		expect(inflateSync(png.subarray(8 + 25 + 8, png.length - 12 - 4))).toEqual(Buffer.from([0, 255, 0, 0, 0, 0, 255]));

@@ -13,7 +13,7 @@ import {
 	type OutputPlan,
 	type SimJob,
 } from './jobs';
-import { renderPicture, sniffImage } from './png';
+import { padPng, renderPicture, sniffImage } from './png';
 import type { LookupContext } from './validation';
 import { hash31, hmacHex, iso, newId, safeEqual } from './util';
 
@@ -113,14 +113,18 @@ export class SimState implements LookupContext {
 	cdnOrigin = '';
 	uploadOrigin = '';
 	jobDurationMs: number;
+	/** Generated PNGs are padded to at least this many bytes (0: their natural size, a few KB). */
+	outputMinBytes: number;
 	private plannedOutcomes: { outcome: JobOutcome; error?: string }[] = [];
 	private timers = new Set<NodeJS.Timeout>();
 
 	constructor(
 		private readonly signingSecret: string,
 		private readonly defaultJobDurationMs: number,
+		private readonly defaultOutputMinBytes = 0,
 	) {
 		this.jobDurationMs = defaultJobDurationMs;
+		this.outputMinBytes = defaultOutputMinBytes;
 		this.seedAssets();
 	}
 
@@ -318,7 +322,8 @@ export class SimState implements LookupContext {
 		const ids: string[] = [];
 		for (let i = 0; i < p.count; i++) {
 			const seed = p.seed + i;
-			const png = renderPicture(`${p.prompt ?? ''}|${seed}|${i}|${p.inputDigest}`, p.width, p.height);
+			const seedText = `${p.prompt ?? ''}|${seed}|${i}|${p.inputDigest}`;
+			const png = padPng(renderPicture(seedText, p.width, p.height), this.outputMinBytes, seedText);
 			const metadata: Record<string, unknown> = {
 				type: p.metadataType,
 				kind: 'image',
@@ -430,7 +435,7 @@ export class SimState implements LookupContext {
 
 	// ----- lifecycle -----
 
-	/** Clears jobs, uploads, planned outcomes and non-seeded assets; restores the job duration. */
+	/** Clears jobs, uploads, planned outcomes and non-seeded assets; restores the job duration and output size. */
 	reset(): void {
 		this.clearTimers();
 		this.jobs.clear();
@@ -438,6 +443,7 @@ export class SimState implements LookupContext {
 		this.plannedOutcomes = [];
 		for (const [id, a] of this.assets) if (!a.seeded) this.assets.delete(id);
 		this.jobDurationMs = this.defaultJobDurationMs;
+		this.outputMinBytes = this.defaultOutputMinBytes;
 	}
 
 	clearTimers(): void {

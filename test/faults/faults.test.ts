@@ -1,0 +1,589 @@
+/**
+ * Issue #6, "Faults": the nodes run through n8n-core's engine against the simulator's fault
+ * injection. For every fault: each input item yields exactly one output item (its result, or
+ * with Continue On Fail an error item carrying the job id and Scenario's message; without it the
+ * node fails with that message), no generation POST is sent twice for one item unless the first
+ * got 429/503, and the run ends within the node's timeout. Every run is also checked for secret
+ * leaks and for an Authorization header sent off the API origin (see support.ts).
+ */
+import { DEADLINE_GRACE_MS } from '../../nodes/shared/transport';
+import type { FaultRule } from '../simulator/faults';
+import type { ScenarioSimulator } from '../simulator/server';
+import type { HarnessInputItem } from '../harness';
+import { imageItem, mapped, modelById, pngImage, type ScenarioRun } from '../support/scenario-nodes';
+import {
+	category,
+	expectNoDuplicateSubmission,
+	expectOnePerInput,
+	isErrorItem,
+	pairedIndex,
+	promptItems,
+	run,
+	sleep,
+	startSimulator,
+	type CheckedRun,
+} from './support';
+
+const { test } = category('faults');
+
+/** Items per case: several, so one item's trouble is seen not to spill onto the others. */
+const N = 3;
+/** The node's Timeout option in every case; each run must end before it. */
+const TIMEOUT_S = 15;
+/** The node's Request Timeout option: a "slow" answer takes longer than this. */
+const REQUEST_TIMEOUT_S = 1;
+const SLOW_MS = 1_300;
+const OPTIONS = { timeoutSeconds: TIMEOUT_S, requestTimeoutSeconds: REQUEST_TIMEOUT_S };
+
+let sim: ScenarioSimulator;
+beforeAll(async () => {
+	sim = await startSimulator(100);
+});
+afterEach(() => sim.reset());
+afterAll(async () => await sim.close());
+
+// ----- drivers: one way to run N items through a node, so a route gets exercised -----
+
+interface Driver {
+	name: string;
+	/** Prompts of the N items (the generation POSTs are told apart by them); none for Wait for Job. */
+	prompts: (tag: string) => string[];
+	/** Builds the run; may create state first (Wait for Job needs jobs). */
+	spec: (tag: string) => Promise<ScenarioRun>;
+}
+
+const textDriver: Driver = {
+	name: 'Custom Generate, text to image',
+	prompts: (tag) => promptItems(N, tag).map((item) => String(item.json.prompt)),
+	spec: async (tag) => ({
+		type: 'customGenerate',
+		parameters: { model: modelById('model_openai-gpt-image-2'), inputs: mapped({ prompt: '={{ $json.prompt }}' }), options: OPTIONS },
+		items: promptItems(N, tag),
+	}),
+};
+
+const imageBinary = (tag: string, i: number) => imageItem(`${tag}-${i}`).binary;
+
+const imageDriver: Driver = {
+	name: 'Custom Generate, binary image in (inline upload)',
+	prompts: textDriver.prompts,
+	spec: async (tag) => ({
+		type: 'customGenerate',
+		parameters: {
+			model: modelById('model_flux-kontext-editing'),
+			inputs: mapped({ prompt: '={{ $json.prompt }}', referenceImages: 'data' }),
+			options: OPTIONS,
+		},
+		items: promptItems(N, tag, (i) => imageBinary(tag, i)),
+	}),
+};
+
+/** A real PNG padded past the 4.5 MB inline limit, so it goes through POST /uploads + signed PUTs. */
+const largePng = (seed: string): Buffer => Buffer.concat([pngImage(seed), Buffer.alloc(4.6 * 1024 * 1024)]);
+
+const largeImageDriver: Driver = {
+	name: 'Prompt Edit, large binary (multipart upload)',
+	prompts: textDriver.prompts,
+	spec: async (tag) => ({
+		type: 'promptEdit',
+		parameters: { image: 'data', prompt: '={{ $json.prompt }}', model: modelById('model_flux-kontext-editing'), inputs: mapped({}), options: OPTIONS },
+		items: promptItems(N, tag, (i) => ({ data: { data: largePng(`${tag}-${i}`), mimeType: 'image/png', fileName: `${tag}-${i}.png` } })),
+	}),
+};
+
+const legacyDriver: Driver = {
+	name: 'Img2Img, legacy /generate/img2img',
+	prompts: textDriver.prompts,
+	spec: async (tag) => ({
+		type: 'img2img',
+		parameters: {
+			image: 'data',
+			prompt: '={{ $json.prompt }}',
+			strength: 0.5,
+			model: modelById('model_YQrES2iPys22nYwh3YhVfMh8'),
+			inputs: mapped({ numSamples: 1 }),
+			options: OPTIONS,
+		},
+		items: promptItems(N, tag, (i) => imageBinary(tag, i)),
+	}),
+};
+
+/** Starts N jobs (Wait for Completion off), then hands their ids to Scenario Wait for Job. */
+async function startJobs(tag: string, count = N): Promise<string[]> {
+	const started = await run(sim, {
+		type: 'customGenerate',
+		parameters: { model: modelById('model_openai-gpt-image-2'), inputs: mapped({ prompt: '={{ $json.prompt }}' }), options: { waitForCompletion: false } },
+		items: promptItems(count, tag),
+	});
+	expect(started.error).toBeUndefined();
+	const ids = started.items.map((item) => String(item.json.jobId));
+	expect(ids).toHaveLength(count);
+	sim.log.length = 0;
+	return ids;
+}
+
+const waitItems = (ids: string[]): HarnessInputItem[] => ids.map((jobId) => ({ json: { jobId } }));
+
+const waitDriver: Driver = {
+	name: 'Wait for Job',
+	prompts: () => [],
+	spec: async (tag) => ({
+		type: 'waitForJob',
+		parameters: { jobId: '={{ $json.jobId }}', timeoutSeconds: TIMEOUT_S, downloadImages: true, options: { requestTimeoutSeconds: REQUEST_TIMEOUT_S } },
+		items: waitItems(await startJobs(tag)),
+	}),
+};
+
+// ----- expectations -----
+
+type Expectation =
+	| { outcome: 'recovers' }
+	/** One item (the one the fault hit) fails, the others succeed. */
+	| { outcome: 'one fails'; message: RegExp; jobId: boolean }
+	/** One item per message fails (each message matched by exactly one item), the others succeed. */
+	| { outcome: 'some fail'; messages: RegExp[]; jobId: boolean }
+	| { outcome: 'all fail'; message: RegExp; jobId: boolean };
+
+interface FaultCase {
+	driver: Driver;
+	/** Installed after the driver's preparation, right before the run. */
+	inject: (sim: ScenarioSimulator) => void;
+	expect: Expectation;
+	/** Also run without Continue On Fail: the node must fail with the same message. */
+	strict?: boolean;
+	/** Let the simulator finish delayed answers (a late submission still creates its job) before going on. */
+	settle?: boolean;
+}
+
+function expectSuccessItem(result: CheckedRun, index: number): void {
+	const item = result.items.find((candidate) => pairedIndex(candidate) === index);
+	expect(item && isErrorItem(item) ? item.json : 'success').toBe('success');
+	expect(item?.json).toMatchObject({ jobId: expect.stringMatching(/^job_/), status: 'success', assetId: expect.stringMatching(/^asset_/) });
+	expect(item?.binary?.data).toBeDefined();
+}
+
+function expectErrorItem(result: CheckedRun, index: number, message: RegExp, jobId: boolean, prompt?: string): void {
+	const item = result.items.find((candidate) => pairedIndex(candidate) === index);
+	expect(item?.json.error).toMatch(message);
+	expect(item?.binary).toBeUndefined();
+	if (jobId) {
+		expect(item?.json.jobId).toMatch(/^job_/);
+		expect(String(item?.json.error)).toContain(String(item?.json.jobId));
+		const job = sim.jobs.get(String(item?.json.jobId));
+		expect(job).toBeDefined();
+		// The id is this item's own job, not another's.
+		if (prompt !== undefined) expect(job?.input.prompt).toBe(prompt);
+	}
+}
+
+/** Waits until every logged request has been answered (a slow one is logged on arrival, answered late). */
+async function settled(): Promise<void> {
+	const deadline = Date.now() + SLOW_MS + 1_000;
+	while (sim.log.some((entry) => entry.status === 0) && Date.now() < deadline) await sleep(20);
+}
+
+async function runCase(c: FaultCase, tag: string): Promise<void> {
+	const spec = await c.driver.spec(tag);
+	c.inject(sim);
+	const prompts = c.driver.prompts(tag);
+	const result = await run(sim, { ...spec, continueOnFail: true });
+
+	expect(result.elapsedMs).toBeLessThan(TIMEOUT_S * 1000);
+	expect(result.status).toBe('success');
+	expectOnePerInput(result.items, N);
+	if (prompts.length) expectNoDuplicateSubmission(sim, prompts);
+
+	const failed = result.items.filter(isErrorItem).map(pairedIndex);
+	const { expect: expectation } = c;
+	if (expectation.outcome === 'recovers') {
+		expect(failed).toEqual([]);
+		for (let i = 0; i < N; i++) expectSuccessItem(result, i);
+	} else if (expectation.outcome === 'some fail') {
+		expect(failed).toHaveLength(expectation.messages.length);
+		const texts = result.items.filter(isErrorItem).map((item) => String(item.json.error));
+		for (const message of expectation.messages) expect({ message, matched: texts.filter((text) => message.test(text)).length }).toEqual({ message, matched: 1 });
+		for (let i = 0; i < N; i++) {
+			if (failed.includes(i)) expectErrorItem(result, i, /./, expectation.jobId, prompts[i]);
+			else expectSuccessItem(result, i);
+		}
+	} else {
+		expect(failed).toHaveLength(expectation.outcome === 'all fail' ? N : 1);
+		for (let i = 0; i < N; i++) {
+			if (failed.includes(i)) expectErrorItem(result, i, expectation.message, expectation.jobId, prompts[i]);
+			else expectSuccessItem(result, i);
+		}
+	}
+	if (c.settle) await settled();
+
+	if (c.strict && expectation.outcome !== 'recovers') {
+		sim.reset();
+		const strictSpec = await c.driver.spec(`${tag} strict`);
+		c.inject(sim);
+		const strict = await run(sim, { ...strictSpec, continueOnFail: false });
+		expect(strict.elapsedMs).toBeLessThan(TIMEOUT_S * 1000);
+		expect(strict.status).toBe('error');
+		expect(strict.items).toEqual([]);
+		const messages = expectation.outcome === 'some fail' ? expectation.messages : [expectation.message];
+		expect(messages.some((message) => message.test(String(strict.error?.message)))).toBe(true);
+		if (expectation.jobId) expect(strict.error?.message).toMatch(/\bjob_[A-Za-z0-9]+/);
+		const strictPrompts = c.driver.prompts(`${tag} strict`);
+		if (strictPrompts.length) expectNoDuplicateSubmission(sim, strictPrompts);
+		if (c.settle) await settled();
+	}
+}
+
+// ----- 500 / 502 / 503 / 429, resets, malformed bodies and slow answers on every route -----
+
+type RouteKind = 'read' | 'submission';
+
+interface Route {
+	name: string;
+	rule: Pick<FaultRule, 'method' | 'path' | 'origin'>;
+	driver: Driver;
+	kind: RouteKind;
+	/** The fault strikes after the job exists, so a failed item carries its job id. */
+	afterJob: boolean;
+	/** The answer is JSON (malformed bodies make sense). */
+	json: boolean;
+}
+
+const ROUTES: Route[] = [
+	{ name: 'GET /models/{id}', rule: { method: 'GET', path: '/models/' }, driver: textDriver, kind: 'read', afterJob: false, json: true },
+	{ name: 'POST /assets', rule: { method: 'POST', path: /^\/assets$/ }, driver: imageDriver, kind: 'submission', afterJob: false, json: true },
+	{ name: 'POST /uploads', rule: { method: 'POST', path: /^\/uploads$/ }, driver: largeImageDriver, kind: 'submission', afterJob: false, json: true },
+	{ name: 'PUT upload part (upload origin)', rule: { method: 'PUT', path: '/uploads/', origin: 'upload' }, driver: largeImageDriver, kind: 'read', afterJob: false, json: false },
+	{ name: 'POST /uploads/{id}/action', rule: { method: 'POST', path: /^\/uploads\/[^/]+\/action$/ }, driver: largeImageDriver, kind: 'read', afterJob: false, json: true },
+	{ name: 'GET /uploads/{id}', rule: { method: 'GET', path: '/uploads/' }, driver: largeImageDriver, kind: 'read', afterJob: false, json: true },
+	{ name: 'POST /generate/custom/{id}', rule: { method: 'POST', path: '/generate/custom/' }, driver: textDriver, kind: 'submission', afterJob: false, json: true },
+	{ name: 'POST /generate/img2img', rule: { method: 'POST', path: '/generate/img2img' }, driver: legacyDriver, kind: 'submission', afterJob: false, json: true },
+	{ name: 'GET /jobs/{id}', rule: { method: 'GET', path: '/jobs/' }, driver: textDriver, kind: 'read', afterJob: true, json: true },
+	{ name: 'GET /jobs/{id} (Wait for Job)', rule: { method: 'GET', path: '/jobs/' }, driver: waitDriver, kind: 'read', afterJob: true, json: true },
+	{ name: 'GET /assets/{id}', rule: { method: 'GET', path: '/assets/' }, driver: textDriver, kind: 'read', afterJob: true, json: true },
+	{ name: 'GET signed asset URL (CDN origin)', rule: { method: 'GET', path: '/assets/', origin: 'cdn' }, driver: textDriver, kind: 'read', afterJob: true, json: false },
+];
+
+const statusBody = (status: number, route: Route) => ({ reason: `Simulated ${status} on ${route.name}` });
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const statusMessage = (status: number, route: Route) => new RegExp(`${escape(statusBody(status, route).reason)}.*\\(HTTP ${status}\\)`);
+
+describe('500 / 502 / 503 on every route', () => {
+	for (const route of ROUTES) {
+		const retried = route.kind === 'read';
+		test(`500, 502 and 503 once each on ${route.name}: ${retried ? 'retried, every item succeeds' : 'only the 503 is resent; the 500 and 502 items fail'}`, async () => {
+			await runCase(
+				{
+					driver: route.driver,
+					inject: (s) => {
+						// 500 and 502 bare; the 503 with Retry-After: 0, as Scenario sends it when overloaded.
+						for (const status of [500, 502, 503]) {
+							s.inject({ ...route.rule, times: 1, fault: { kind: 'status', status, body: statusBody(status, route), retryAfter: status === 503 ? 0 : undefined } });
+						}
+					},
+					expect: retried ? { outcome: 'recovers' } : { outcome: 'some fail', messages: [statusMessage(500, route), statusMessage(502, route)], jobId: false },
+					strict: !retried,
+				},
+				`blips ${route.name}`,
+			);
+		});
+
+		for (const status of [500, 502, 503]) {
+			test(`${status} on every call of ${route.name}: every item fails with Scenario's message${route.afterJob ? ' and its job id' : ''}`, async () => {
+				await runCase(
+					{
+						driver: route.driver,
+						// Retry-After 0 keeps the retries of a storm fast; the count of attempts is what matters.
+						inject: (s) => s.inject({ ...route.rule, fault: { kind: 'status', status, retryAfter: 0, body: statusBody(status, route) } }),
+						expect: { outcome: 'all fail', message: statusMessage(status, route), jobId: route.afterJob },
+						strict: status === 500,
+					},
+					`${status} always ${route.name}`,
+				);
+				const attempts = sim.log.filter((entry) => entry.status === status).length;
+				// Reads and 503s are retried up to the limit (6 attempts); other submissions are sent once.
+				if (route.kind === 'submission' && status !== 503) expect(attempts).toBe(N);
+				else expect(attempts).toBeGreaterThanOrEqual(6);
+			});
+		}
+	}
+});
+
+describe('connection resets, malformed JSON and slow answers on every route', () => {
+	for (const route of ROUTES) {
+		const retried = route.kind === 'read';
+		test(`reset mid-response on ${route.name}: ${retried ? 'retried' : 'not resent, that item fails'}`, async () => {
+			await runCase(
+				{
+					driver: route.driver,
+					inject: (s) => s.inject({ ...route.rule, times: 1, fault: { kind: 'reset' } }),
+					expect: retried ? { outcome: 'recovers' } : { outcome: 'one fails', message: /^[^\n]+ failed: The connection was reset/, jobId: false },
+					strict: route.name === 'POST /generate/custom/{id}',
+				},
+				`reset ${route.name}`,
+			);
+		});
+
+		if (route.json) {
+			test(`malformed JSON from ${route.name}: ${retried ? 'retried' : 'not resent, that item fails'}`, async () => {
+				await runCase(
+					{
+						driver: route.driver,
+						inject: (s) => s.inject({ ...route.rule, times: 1, fault: { kind: 'malformed' } }),
+						expect: retried ? { outcome: 'recovers' } : { outcome: 'one fails', message: /not valid JSON/, jobId: false },
+						strict: route.name === 'POST /generate/custom/{id}',
+					},
+					`malformed ${route.name}`,
+				);
+			});
+		}
+
+		test(`answer slower than the request timeout on ${route.name}: ${retried ? 'retried' : 'not resent, that item fails'}`, async () => {
+			await runCase(
+				{
+					driver: route.driver,
+					inject: (s) => s.inject({ ...route.rule, times: 1, fault: { kind: 'slow', delayMs: SLOW_MS } }),
+					expect: retried ? { outcome: 'recovers' } : { outcome: 'one fails', message: /^[^\n]+ failed: The request timed out/, jobId: false },
+					strict: route.name === 'POST /generate/custom/{id}',
+					// A submission answered late still creates its job: let it land before the next case.
+					settle: !retried,
+				},
+				`slow ${route.name}`,
+			);
+		});
+	}
+});
+
+// ----- 429 storms -----
+
+describe('429 storms', () => {
+	const generate = { method: 'POST', path: '/generate/custom/' } as const;
+	const tooMany = { kind: 'status', status: 429, body: { reason: 'Rate limit exceeded, slow down' } } as const;
+
+	test('a storm with Retry-After: 0 is ridden out; only refused POSTs are resent', async () => {
+		await runCase({ driver: textDriver, inject: (s) => s.inject({ ...generate, times: 5, fault: { ...tooMany, retryAfter: 0 } }), expect: { outcome: 'recovers' } }, 'storm ra0');
+		const posts = sim.calls('POST', '/generate/');
+		expect(posts.filter((post) => post.status === 429)).toHaveLength(5);
+		expect(posts.filter((post) => post.status === 200)).toHaveLength(N);
+	});
+
+	test('Retry-After is honoured: the resend waits the seconds Scenario asked for', async () => {
+		await runCase({ driver: textDriver, inject: (s) => s.inject({ ...generate, times: 1, fault: { ...tooMany, retryAfter: 1 } }), expect: { outcome: 'recovers' } }, 'storm ra1');
+		const byPrompt = expectNoDuplicateSubmission(sim, textDriver.prompts('storm ra1'));
+		const refused = [...byPrompt.values()].find((posts) => posts.some((post) => post.status === 429));
+		expect(refused).toHaveLength(2);
+		expect(refused![1].at - refused![0].at).toBeGreaterThanOrEqual(990);
+	});
+
+	test('a storm without Retry-After is ridden out with exponential backoff', async () => {
+		await runCase({ driver: textDriver, inject: (s) => s.inject({ ...generate, times: 3, fault: tooMany }), expect: { outcome: 'recovers' } }, 'storm backoff');
+		const byPrompt = expectNoDuplicateSubmission(sim, textDriver.prompts('storm backoff'));
+		for (const posts of byPrompt.values()) {
+			// Equal-jitter backoff from 400 ms: at least 200 ms before the first resend.
+			for (let i = 1; i < posts.length; i++) expect(posts[i].at - posts[i - 1].at).toBeGreaterThanOrEqual(195);
+		}
+	});
+
+	test('an endless storm fails every item with Scenario’s message after a bounded number of attempts', async () => {
+		await runCase(
+			{
+				driver: textDriver,
+				inject: (s) => s.inject({ ...generate, fault: { ...tooMany, retryAfter: 0 } }),
+				expect: { outcome: 'all fail', message: /Rate limit exceeded, slow down \(HTTP 429\)/, jobId: false },
+				strict: true,
+			},
+			'storm endless',
+		);
+		// Six attempts per item (the transport's limit), all refused: nothing was charged.
+		expect(sim.jobs.size).toBe(0);
+	});
+
+	test('a Retry-After longer than the node will wait fails at once instead of hanging', async () => {
+		await runCase(
+			{
+				driver: textDriver,
+				inject: (s) => s.inject({ ...generate, fault: { ...tooMany, retryAfter: 3600 } }),
+				expect: { outcome: 'all fail', message: /Rate limit exceeded, slow down \(HTTP 429\)/, jobId: false },
+			},
+			'storm long',
+		);
+		expect(sim.calls('POST', '/generate/')).toHaveLength(N);
+	});
+
+	test('a storm on the job checks is ridden out (reads are retried)', async () => {
+		await runCase({ driver: textDriver, inject: (s) => s.inject({ method: 'GET', path: '/jobs/', times: 6, fault: { ...tooMany, retryAfter: 0 } }), expect: { outcome: 'recovers' } }, 'storm jobs');
+	});
+});
+
+// ----- what Scenario reports about the job itself -----
+
+describe('jobs that fail or are canceled on Scenario', () => {
+	const reason = 'Simulated failure: the provider refused this prompt';
+
+	test('a job failing with metadata.error: that item’s error item carries the job id and Scenario’s reason', async () => {
+		await runCase(
+			{
+				driver: textDriver,
+				inject: (s) => s.failNextJobs(1, reason),
+				expect: { outcome: 'one fails', message: new RegExp(`^Scenario job job_\\w+ failed: ${escape(reason)}`), jobId: true },
+				strict: true,
+			},
+			'job failure',
+		);
+	});
+
+	test('every job failing: one error item per input, each with its own job id', async () => {
+		await runCase(
+			{ driver: textDriver, inject: (s) => s.failNextJobs(N, reason), expect: { outcome: 'all fail', message: new RegExp(escape(reason)), jobId: true } },
+			'job failure all',
+		);
+	});
+
+	test('a job canceled on Scenario: that item fails with the job id', async () => {
+		await runCase(
+			{
+				driver: textDriver,
+				inject: (s) => s.cancelNextJobs(1),
+				expect: { outcome: 'one fails', message: /^Scenario job job_\w+ was cancelled on Scenario before it finished/, jobId: true },
+				strict: true,
+			},
+			'job canceled',
+		);
+	});
+
+	test('Wait for Job: a failed job gives an error item with its id and Scenario’s reason', async () => {
+		sim.failNextJobs(1, reason);
+		await runCase(
+			{ driver: waitDriver, inject: () => undefined, expect: { outcome: 'one fails', message: new RegExp(`failed: ${escape(reason)}`), jobId: true } },
+			'wait failure',
+		);
+	});
+
+	test('Wait for Job: a canceled job gives an error item with its id', async () => {
+		sim.cancelNextJobs(1);
+		await runCase({ driver: waitDriver, inject: () => undefined, expect: { outcome: 'one fails', message: /was cancelled on Scenario/, jobId: true } }, 'wait canceled');
+	});
+
+	test('without Continue On Fail a failure stops the run and cancels the jobs still running, even if the cancel call fails', async () => {
+		sim.failNextJobs(1, reason);
+		const [failing] = await startJobs('stop first', 1);
+		sim.setJobDuration(20_000);
+		const running = await startJobs('stop rest', 2);
+		sim.inject({ method: 'POST', path: /^\/jobs\/[^/]+\/action$/, times: 2, fault: { kind: 'status', status: 500, retryAfter: 0 } });
+		const result = await run(sim, {
+			type: 'waitForJob',
+			parameters: { jobId: '={{ $json.jobId }}', timeoutSeconds: TIMEOUT_S, options: { requestTimeoutSeconds: REQUEST_TIMEOUT_S } },
+			items: waitItems([failing, ...running]),
+		});
+		expect(result.elapsedMs).toBeLessThan(TIMEOUT_S * 1000);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe(`Scenario job ${failing} failed: ${reason}`);
+		// The cancel went out for both running jobs: the first attempts got 500, the retries went through.
+		const cancels = sim.calls('POST', /^\/jobs\/[^/]+\/action$/);
+		expect(new Set(cancels.map((call) => call.path.split('/')[3]))).toEqual(new Set(running));
+		expect(running.map((id) => sim.jobs.get(id)?.status)).toEqual(['canceled', 'canceled']);
+	});
+});
+
+// ----- downloads and uploads -----
+
+describe('CDN and upload origin failures', () => {
+	const s3Error = (code: string, message: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+
+	test('CDN 403 on download: every item fails with the job id and the CDN’s message; not retried', async () => {
+		await runCase(
+			{
+				driver: textDriver,
+				inject: (s) => s.inject({ method: 'GET', path: '/assets/', origin: 'cdn', fault: { kind: 'status', status: 403, body: s3Error('AccessDenied', 'Request has expired') } }),
+				expect: { outcome: 'all fail', message: /^Downloading output asset asset_\w+ failed: Request has expired \(AccessDenied\) \(HTTP 403\) \[job job_\w+\]$/, jobId: true },
+				strict: true,
+			},
+			'cdn 403',
+		);
+		expect(sim.calls('GET', '/assets/', 'cdn')).toHaveLength(N);
+	});
+
+	test('CDN 404 on download: every item fails with the job id and the CDN’s message', async () => {
+		await runCase(
+			{
+				driver: textDriver,
+				inject: (s) => s.inject({ method: 'GET', path: '/assets/', origin: 'cdn', fault: { kind: 'status', status: 404, body: s3Error('NoSuchKey', 'The specified key does not exist.') } }),
+				expect: { outcome: 'all fail', message: /^Downloading output asset asset_\w+ failed: The specified key does not exist\. \(NoSuchKey\) \(HTTP 404\) \[job job_\w+\]$/, jobId: true },
+				strict: true,
+			},
+			'cdn 404',
+		);
+	});
+
+	test('CDN 403 on one download only: that item fails, the others get their images', async () => {
+		await runCase(
+			{
+				driver: textDriver,
+				inject: (s) => s.inject({ method: 'GET', path: '/assets/', origin: 'cdn', times: 1, fault: { kind: 'status', status: 403, body: s3Error('AccessDenied', 'Request has expired') } }),
+				expect: { outcome: 'one fails', message: /Request has expired.*\(HTTP 403\)/, jobId: true },
+			},
+			'cdn 403 once',
+		);
+	});
+
+	test('an upload part failing for good: every item fails naming the upload, nothing is generated', async () => {
+		await runCase(
+			{
+				driver: largeImageDriver,
+				inject: (s) => s.inject({ method: 'PUT', path: '/uploads/', origin: 'upload', fault: { kind: 'status', status: 403, body: s3Error('AccessDenied', 'Invalid or expired signature') } }),
+				expect: { outcome: 'all fail', message: /^Uploading Image to Edit failed: Invalid or expired signature \(AccessDenied\) \(HTTP 403\)$/, jobId: false },
+				strict: true,
+			},
+			'part 403',
+		);
+		expect(sim.calls('POST', '/generate/')).toHaveLength(0);
+	});
+
+	test('an upload part failing once: the part is sent again and the generation goes ahead', async () => {
+		await runCase(
+			{ driver: largeImageDriver, inject: (s) => s.inject({ method: 'PUT', path: '/uploads/', origin: 'upload', times: 1, fault: { kind: 'reset' } }), expect: { outcome: 'recovers' } },
+			'part reset',
+		);
+		expect(sim.calls('PUT', '/uploads/', 'upload').length).toBe(N + 1);
+	});
+});
+
+// ----- the Timeout option bounds the wait, whatever the API does meanwhile -----
+
+describe('the node’s Timeout holds under faults', () => {
+	const SHORT_TIMEOUT_S = 3;
+	const shortRun = (tag: string): ScenarioRun => ({
+		type: 'customGenerate',
+		parameters: {
+			model: modelById('model_openai-gpt-image-2'),
+			inputs: mapped({ prompt: '={{ $json.prompt }}' }),
+			options: { timeoutSeconds: SHORT_TIMEOUT_S, requestTimeoutSeconds: REQUEST_TIMEOUT_S },
+		},
+		items: promptItems(N, tag),
+		continueOnFail: true,
+	});
+
+	async function expectBoundedFailure(tag: string, message: RegExp): Promise<void> {
+		const result = await run(sim, shortRun(tag));
+		// The wait for each job stops at the Timeout (a last check at it gets up to 1 s to answer);
+		// the model lookup and the submission before it take a few ms here.
+		expect(result.elapsedMs).toBeLessThan(SHORT_TIMEOUT_S * 1000 + DEADLINE_GRACE_MS + 500);
+		expectOnePerInput(result.items, N);
+		expectNoDuplicateSubmission(sim, promptItems(N, tag).map((item) => String(item.json.prompt)));
+		for (let i = 0; i < N; i++) expectErrorItem(result, i, message, true, `${tag} item ${i}`);
+	}
+
+	test('job checks that hang are given up at the Timeout, each item with its job id', async () => {
+		sim.inject({ method: 'GET', path: '/jobs/', fault: { kind: 'slow', delayMs: 4_000 } });
+		// (A check answered after the case ends only reads: it cannot disturb the next case.)
+		await expectBoundedFailure('hanging checks', /\[job job_\w+\]|Job job_\w+ did not finish/);
+	}, 20_000);
+
+	test('a Retry-After past the Timeout on the job checks is not waited for', async () => {
+		sim.inject({ method: 'GET', path: '/jobs/', fault: { kind: 'status', status: 429, retryAfter: 30, body: { reason: 'Rate limit exceeded, slow down' } } });
+		await expectBoundedFailure('long retry-after', /Rate limit exceeded, slow down \(HTTP 429\) \[job job_\w+\]/);
+	});
+
+	test('job checks failing with backoff stop at the Timeout', async () => {
+		sim.inject({ method: 'GET', path: '/jobs/', fault: { kind: 'status', status: 502, body: { reason: 'Simulated bad gateway' } } });
+		await expectBoundedFailure('backoff', /Simulated bad gateway \(HTTP 502\) \[job job_\w+\]/);
+	});
+});
