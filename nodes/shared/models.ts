@@ -62,9 +62,16 @@ interface ModelPage {
 	nextPaginationToken?: string;
 }
 
+/** With a search typed, the most API pages one call reads (the rest come on scroll). */
+const SEARCH_PAGES_PER_CALL = 10;
+
 /**
  * The searchable model list: the account's own models first, then Scenario's public catalogue,
  * one API page per scroll. The pagination token remembers which of the two lists it is in.
+ *
+ * n8n's dropdown asks for the next page by itself only while no search is typed, and shows
+ * "No results" for an empty page: so a search reads on (up to SEARCH_PAGES_PER_CALL pages)
+ * through the account's models and the catalogue, and finds a model whatever page it is on.
  */
 export async function searchModels(
 	ctx: ILoadOptionsFunctions,
@@ -73,27 +80,32 @@ export async function searchModels(
 	accept: (model: ScenarioModel) => boolean = () => true,
 ): Promise<INodeListSearchResult> {
 	const conn = await connectToScenario(ctx);
-	const [privacy, token] = paginationToken ? splitToken(paginationToken) : ['private', undefined];
-	const page = await scenarioRequest<ModelPage>(conn, {
-		method: 'GET',
-		path: '/models',
-		qs: { privacy, pageSize: 50, ...(token ? { paginationToken: token } : {}) },
-		retry: 'idempotent',
-		error: { action: 'Listing models' },
-	});
 	const needle = filter?.trim().toLowerCase();
-	const results: INodeListSearchItems[] = (page.models ?? [])
-		.filter(accept)
-		.filter((m) => !needle || m.id.toLowerCase().includes(needle) || (m.name ?? '').toLowerCase().includes(needle))
-		.map((m) => ({
-			name: `${m.name ?? m.id}${privacy === 'private' ? ' (yours)' : ''}`,
-			value: m.id,
-			description: m.shortDescription,
-			url: `https://app.scenario.com/models/${m.id}`,
-		}));
-	let next: string | undefined;
-	if (page.nextPaginationToken) next = `${privacy}:${page.nextPaginationToken}`;
-	else if (privacy === 'private') next = 'public:';
+	const results: INodeListSearchItems[] = [];
+	let next: string | undefined = paginationToken;
+	for (let pages = 0; pages === 0 || (needle && next && pages < SEARCH_PAGES_PER_CALL); pages++) {
+		const [privacy, token] = next ? splitToken(next) : ['private', undefined];
+		const page = await scenarioRequest<ModelPage>(conn, {
+			method: 'GET',
+			path: '/models',
+			qs: { privacy, pageSize: 50, ...(token ? { paginationToken: token } : {}) },
+			retry: 'idempotent',
+			error: { action: 'Listing models' },
+		});
+		results.push(
+			...(page.models ?? [])
+				.filter(accept)
+				.filter((m) => !needle || m.id.toLowerCase().includes(needle) || (m.name ?? '').toLowerCase().includes(needle))
+				.map((m) => ({
+					name: `${m.name ?? m.id}${privacy === 'private' ? ' (yours)' : ''}`,
+					value: m.id,
+					description: m.shortDescription,
+					url: `https://app.scenario.com/models/${m.id}`,
+				})),
+		);
+		if (page.nextPaginationToken) next = `${privacy}:${page.nextPaginationToken}`;
+		else next = privacy === 'private' ? 'public:' : undefined;
+	}
 	return { results, paginationToken: next };
 }
 
