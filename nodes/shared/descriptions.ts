@@ -70,6 +70,8 @@ export function modelInputsField(displayName = 'Model Inputs'): INodeProperties 
 		name: 'inputs',
 		type: 'resourceMapper',
 		noDataExpression: true,
+		description:
+			'The chosen model’s own inputs. A file input takes a binary property of the incoming item (e.g. data), an asset ID (asset_…) or an image URL; a list takes several, comma-separated.',
 		default: { mappingMode: 'defineBelow', value: null },
 		required: true,
 		typeOptions: {
@@ -77,6 +79,7 @@ export function modelInputsField(displayName = 'Model Inputs'): INodeProperties 
 			resourceMapper: {
 				resourceMapperMethod: 'getModelInputs',
 				mode: 'add',
+				valuesLabel: displayName,
 				fieldWords: { singular: 'input', plural: 'inputs' },
 				addAllFields: true,
 				multiKeyMatch: false,

@@ -93,7 +93,6 @@ export function modelFields(model: ScenarioModel, options: FieldOptions = {}): R
 					(value): INodePropertyOptions => ({
 						name: optionLabel(model, input, value),
 						value,
-						description: input.description,
 					}),
 				);
 			}
@@ -103,11 +102,10 @@ export function modelFields(model: ScenarioModel, options: FieldOptions = {}): R
 		});
 }
 
+/** Kept short: the editor cuts long labels. How to give files is in the field's description. */
 function fileHint(input: ModelInput): string {
-	const what = input.kind ?? 'file';
-	return input.type === 'file_array'
-		? ` — ${what}s: binary properties, asset ids or URLs, comma-separated${input.maxLength ? `, up to ${input.maxLength}` : ''}`
-		: ` — ${what}: binary property, asset id or URL`;
+	if (input.type !== 'file_array') return '';
+	return input.maxLength ? ` (up to ${input.maxLength})` : ' (list)';
 }
 
 /** The image input a node feeds by default: the first always-required image input. */
