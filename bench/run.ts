@@ -1,0 +1,254 @@
+/**
+ * `npm run bench`: the package's real nodes through n8n-core's execution engine against the
+ * Scenario API simulator (its own process, loopback only). Four benchmarks (issue #5):
+ * throughput, polling cost, memory, rate limits. Prints tables, writes JSON, and (full run)
+ * refreshes the results block of BENCHMARKS.md.
+ *
+ *   npm run bench                      full run (about 10 minutes), writes bench/results/latest.json
+ *   npm run bench -- --quick           smaller run (about 3 minutes), writes bench/results/quick.tmp.json
+ *   npm run bench -- --only polling,memory   some benchmarks (throughput, polling, memory, ratelimits)
+ *   npm run bench -- --out file.json   JSON elsewhere (BENCHMARKS.md is then left alone)
+ *   npm run bench -- --render bench/results/latest.json   tables (and BENCHMARKS.md) from a saved run
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+import { cleanupHarness } from '../test/harness';
+import { runMemory, type MemoryBenchResult } from './memory';
+import { runPolling } from './polling';
+import { runRateLimits, type RateLimitCase } from './ratelimit';
+import { renderMarkdown, renderText, tables, type BenchResult, type Goal, type Machine } from './report';
+import { SimProcess } from './sim-client';
+import { runThroughput } from './throughput';
+
+const SECTIONS = ['throughput', 'polling', 'memory', 'ratelimits'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const ROOT = resolve(__dirname, '..');
+const MB = 1024 * 1024;
+const RESULTS_START = '<!-- bench:results:start -->';
+const RESULTS_END = '<!-- bench:results:end -->';
+
+interface Options {
+	quick: boolean;
+	only: Set<Section>;
+	out?: string;
+	render?: string;
+}
+
+function parseArgs(argv: string[]): Options {
+	const options: Options = { quick: false, only: new Set(SECTIONS) };
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i];
+		const value = (): string => {
+			const inline = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
+			if (!inline) throw new Error(`${arg} needs a value`);
+			return inline;
+		};
+		if (arg === '--quick') options.quick = true;
+		else if (arg.startsWith('--only')) {
+			const wanted = value().split(',').map((s) => s.trim()) as Section[];
+			for (const section of wanted) if (!SECTIONS.includes(section)) throw new Error(`unknown benchmark "${section}" (${SECTIONS.join(', ')})`);
+			options.only = new Set(wanted);
+		} else if (arg.startsWith('--out')) options.out = value();
+		else if (arg.startsWith('--render')) options.render = value();
+		else if (arg === '--help' || arg === '-h') {
+			console.log(readFileSync(__filename, 'utf8').split('*/')[0]);
+			process.exit(0);
+		} else throw new Error(`unknown option ${arg} (try --help)`);
+	}
+	return options;
+}
+
+function machine(): Machine {
+	const run = (command: string): string => {
+		try {
+			return execSync(command, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+		} catch {
+			return '';
+		}
+	};
+	const free = run('free -h').split('\n').find((line) => line.startsWith('Mem:'));
+	const dirty = run('git status --porcelain -- nodes credentials bench test/simulator test/harness') ? ' (with uncommitted changes)' : '';
+	return {
+		date: new Date().toISOString(),
+		node: process.version,
+		platform: `${os.type()} ${os.release()} ${os.arch()}`,
+		cpus: os.availableParallelism(),
+		cpuModel: os.cpus()[0]?.model ?? 'unknown',
+		memory: free ? `free -h: ${free.replace(/\s+/g, ' ')}` : `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB total`,
+		loadAverageStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
+		commit: (run('git rev-parse --short HEAD') || 'unknown') + dirty,
+	};
+}
+
+function goals(result: BenchResult): Goal[] {
+	const list: Goal[] = [];
+	const row = result.throughput?.rows.find((r) => r.items === 100 && r.jobDurationMs === 5000 && r.maxConcurrentJobs >= 100);
+	if (row) {
+		list.push({ goal: 'N=100, D=5 s: wall ≤ 1.3 × ideal', measured: `${(row.wallMs / 1000).toFixed(2)} s = ${row.wallOverIdeal.toFixed(2)} × ideal (${(row.idealMs / 1000).toFixed(2)} s)`, met: row.wallOverIdeal <= 1.3 && row.ok === row.items });
+		list.push({ goal: 'N=100, D=5 s: baseline / wall ≥ 50', measured: `${row.baselineOverWall.toFixed(1)} (baseline ${(row.baselineMs / 1000).toFixed(0)} s, extrapolated from ${row.baselineMeasuredItems} items)`, met: row.baselineOverWall >= 50 });
+	}
+	const polling = result.polling?.find((r) => r.jobDurationMs === 10_000);
+	if (polling) {
+		list.push({ goal: 'D=10 s: ≤ 6 checks per job', measured: `mean ${polling.traffic.pollsPerJobMean.toFixed(1)}, max ${polling.traffic.pollsPerJobMax}`, met: polling.traffic.pollsPerJobMax <= 6 });
+		list.push({ goal: 'D=10 s: detection delay ≤ 1 s', measured: `median ${polling.traffic.detectionMedianMs} ms, max ${polling.traffic.detectionMaxMs} ms`, met: polling.traffic.detectionMaxMs <= 1000 });
+	}
+	const memory: MemoryBenchResult | undefined = result.memory;
+	if (memory && memory.rows.length) {
+		const worst = memory.rows.reduce((a, b) => (b.maxGrowthBytes > a.maxGrowthBytes ? b : a));
+		const typical = memory.rows.map((r) => `N=${r.items}: ${r.medianGrowthPerImage.toFixed(1)}`).join(', ');
+		list.push({
+			goal: 'Peak RSS growth ≤ 3 × the largest image',
+			measured: `max ${(worst.maxGrowthBytes / MB).toFixed(1)} MB = ${worst.maxGrowthPerImage.toFixed(2)} × (N=${worst.items}); medians × image: ${typical}${memory.forcedGc ? `; live (GC forced) ${memory.forcedGc.growthPerLargestImage.toFixed(2)} ×` : ''}`,
+			met: worst.maxGrowthPerImage <= 3,
+		});
+		const first = memory.rows[0];
+		const last = memory.rows[memory.rows.length - 1];
+		if (last.items > first.items) {
+			const added = last.medianGrowthBytes - first.medianGrowthBytes;
+			list.push({
+				goal: 'Peak RSS growth does not grow with N',
+				measured: `median N=${first.items}: ${(first.medianGrowthBytes / MB).toFixed(1)} MB, N=${last.items}: ${(last.medianGrowthBytes / MB).toFixed(1)} MB (${last.items - first.items} more images: ${(added / MB).toFixed(1)} MB more)`,
+				met: added < memory.imageBytes,
+			});
+		}
+	}
+	const limited = result.rateLimits?.filter((r) => r.every > 0) ?? [];
+	if (limited.length) {
+		list.push({ goal: 'Under 429s: no item lost', measured: limited.map((r) => `${r.name}: ${r.completed}/${r.items}`).join('; '), met: limited.every((r) => r.lost === 0) });
+		list.push({
+			goal: 'Under 429s: no job submitted twice',
+			measured: limited.map((r) => `${r.name}: ${r.traffic.jobs} jobs, ${r.traffic.duplicateJobs} duplicate`).join('; '),
+			met: limited.every((r) => r.traffic.duplicateJobs === 0 && r.traffic.jobs === r.items),
+		});
+	}
+	return list;
+}
+
+function updateBenchmarksMd(result: BenchResult): boolean {
+	const path = join(ROOT, 'BENCHMARKS.md');
+	let text: string;
+	try {
+		text = readFileSync(path, 'utf8');
+	} catch {
+		return false;
+	}
+	const start = text.indexOf(RESULTS_START);
+	const end = text.indexOf(RESULTS_END);
+	if (start < 0 || end < start) return false;
+	const m = result.machine;
+	// `free -h` prints: total used free shared buff/cache available.
+	const free = /^free -h: Mem: (\S+) (\S+) (\S+) (\S+) (\S+) (\S+)/.exec(m.memory);
+	const memory = free ? `${free[1]} RAM (free -h: ${free[2]} used, ${free[6]} available)` : m.memory;
+	const block = [
+		RESULTS_START,
+		'',
+		`Run of ${m.date.slice(0, 10)} (${m.date.slice(11, 16)} UTC), commit ${m.commit}, ${Math.round(result.durationS)} s in all: ${m.cpus} CPUs (nproc; ${m.cpuModel}), ${memory}, Node ${m.node}, ${m.platform}; load average ${m.loadAverageStart.join(' / ')} at the start, ${(m.loadAverageEnd ?? []).join(' / ')} at the end. The same figures are in \`bench/results/latest.json\`.`,
+		'',
+		...tables(result).flatMap((table) => [renderMarkdown(table), '']),
+		RESULTS_END,
+	].join('\n');
+	writeFileSync(path, text.slice(0, start) + block + text.slice(end + RESULTS_END.length));
+	return true;
+}
+
+/** Prints a saved run's tables with the current goal checks; refreshes BENCHMARKS.md when it is the reference run. */
+function render(file: string): void {
+	const path = resolve(file);
+	const result = JSON.parse(readFileSync(path, 'utf8')) as BenchResult;
+	result.goals = goals(result);
+	for (const table of tables(result)) console.log(`${renderText(table)}\n`);
+	if (path === join(ROOT, 'bench', 'results', 'latest.json') && result.mode === 'full' && updateBenchmarksMd(result)) console.log('BENCHMARKS.md: results block updated');
+}
+
+async function main(): Promise<void> {
+	const options = parseArgs(process.argv.slice(2));
+	if (options.render) return render(options.render);
+	const started = Date.now();
+	const log = (line: string): void => console.log(line);
+	const result: BenchResult = { mode: options.quick ? 'quick' : 'full', machine: machine(), durationS: 0, goals: [] };
+	const m = result.machine;
+	log(`Scenario nodes benchmark (${result.mode}) — ${m.date}, Node ${m.node}, ${m.cpus} CPUs, load ${m.loadAverageStart.join(' / ')}`);
+
+	const q = options.quick;
+	const needsSim = options.only.has('throughput') || options.only.has('polling') || options.only.has('ratelimits');
+	const sim = needsSim ? await SimProcess.start({ jobDurationMs: 1000 }) : undefined;
+	try {
+		if (sim && options.only.has('throughput')) {
+			log('\n1. Throughput');
+			result.throughput = await runThroughput(
+				sim,
+				{
+					items: q ? [10, 100] : [10, 100, 500],
+					durationsMs: [1000, 5000],
+					// The option's maximum (100); for N=500 also 500 at once, to show what the engine does beyond it.
+					concurrencyFor: (n) => (n > 100 && !q ? [100, n] : [Math.min(n, 100)]),
+					baselineItems: q ? 3 : 5,
+				},
+				log,
+			);
+		}
+		if (sim && options.only.has('polling')) {
+			log('\n2. Polling cost');
+			result.polling = await runPolling(sim, q ? [1000, 10_000] : [1000, 10_000, 60_000], 10, log);
+		}
+		if (sim && options.only.has('ratelimits')) {
+			log('\n4. Rate limits');
+			const cases: RateLimitCase[] = [
+				{ name: 'no 429', every: 0 },
+				{ name: 'every 3rd, Retry-After 1 s', every: 3, retryAfterS: 1 },
+				...(q
+					? []
+					: [
+							{ name: 'every 3rd, no Retry-After', every: 3 },
+							{ name: 'every 2nd, no Retry-After', every: 2 },
+						]),
+			];
+			result.rateLimits = await runRateLimits(sim, cases, { items: 100, jobDurationMs: 5000, maxConcurrentJobs: 100 }, log);
+		}
+	} finally {
+		await sim?.close();
+	}
+	if (options.only.has('memory')) {
+		log('\n3. Memory');
+		result.memory = await runMemory(
+			{
+				items: q ? [5, 20] : [5, 20, 40],
+				maxConcurrentJobs: 10,
+				repetitions: q ? 1 : 3,
+				imageBytes: 10 * MB,
+				jobDurationMs: 1000,
+				forcedGc: q ? undefined : { items: 20, gcEveryMs: 100 },
+			},
+			log,
+		);
+	}
+
+	result.goals = goals(result);
+	result.machine.loadAverageEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
+	result.durationS = Math.round((Date.now() - started) / 1000);
+	log('');
+	for (const table of tables(result)) log(`${renderText(table)}\n`);
+
+	const out = options.out ? resolve(options.out) : join(ROOT, 'bench', 'results', q ? 'quick.tmp.json' : 'latest.json');
+	mkdirSync(dirname(out), { recursive: true });
+	writeFileSync(out, `${JSON.stringify(result, null, '\t')}\n`);
+	log(`JSON: ${out}`);
+	const complete = !q && !options.out && options.only.size === SECTIONS.length;
+	if (complete && updateBenchmarksMd(result)) log('BENCHMARKS.md: results block updated');
+	log(`Done in ${result.durationS} s.`);
+}
+
+main()
+	.catch((error: unknown) => {
+		console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+		process.exitCode = 1;
+	})
+	.finally(() => {
+		cleanupHarness();
+		// Sockets of n8n's HTTP agents may linger: the run is over.
+		setTimeout(() => process.exit(), 200).unref();
+	});
