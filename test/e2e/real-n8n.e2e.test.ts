@@ -136,34 +136,25 @@ describe('the package in real n8n', () => {
 		}, 5 * 60_000);
 		afterAll(async () => await server?.stop());
 
-		it('lists models in the searchable picker, one API page per scroll', async () => {
-			const first = await resourceLocatorResults(server.rest, {
-				nodeType: 'n8n-nodes-scenario.scenarioCustomGenerate',
-				methodName: 'searchModels',
+		/** One call of the model picker, as the editor makes it. */
+		const pickerPage = async (node: string, methodName: string, more: { filter?: string; paginationToken?: string } = {}) =>
+			await resourceLocatorResults(server.rest, {
+				nodeType: `n8n-nodes-scenario.${node}`,
+				methodName,
 				path: 'parameters.model',
 				currentNodeParameters: { model: { __rl: true, mode: 'list', value: '' } },
 				credentials: CREDENTIAL,
+				...more,
 			});
+
+		it('lists models in the searchable picker, one API page per scroll', async () => {
+			const first = await pickerPage('scenarioCustomGenerate', 'searchModels');
 			// The account's own models first.
 			expect(first.results.map((r) => r.value)).toEqual(['model_FIXTUREPRIVATEFLUXLORA01', 'model_FIXTUREPRIVATEKONTEXT001']);
-			const second = await resourceLocatorResults(server.rest, {
-				nodeType: 'n8n-nodes-scenario.scenarioCustomGenerate',
-				methodName: 'searchModels',
-				path: 'parameters.model',
-				currentNodeParameters: { model: { __rl: true, mode: 'list', value: '' } },
-				credentials: CREDENTIAL,
-				paginationToken: first.paginationToken as string,
-			});
+			const second = await pickerPage('scenarioCustomGenerate', 'searchModels', { paginationToken: first.paginationToken as string });
 			expect(second.results.map((r) => r.value)).toEqual(expect.arrayContaining(['model_openai-gpt-image-2', 'model_google-gemini-3-1-flash']));
-			const filtered = await resourceLocatorResults(server.rest, {
-				nodeType: 'n8n-nodes-scenario.scenarioImg2Img',
-				methodName: 'searchImg2ImgModels',
-				path: 'parameters.model',
-				currentNodeParameters: { model: { __rl: true, mode: 'list', value: '' } },
-				credentials: CREDENTIAL,
-				paginationToken: 'public:',
-				filter: 'patina',
-			});
+			// A typed search reads on through the pages (the editor asks for one call only).
+			const filtered = await pickerPage('scenarioImg2Img', 'searchImg2ImgModels', { filter: 'patina' });
 			expect(filtered.results.map((r) => r.value).sort()).toEqual(['model_patina', 'model_patina-material', 'model_patina-material-extract']);
 		}, 60_000);
 
