@@ -1,8 +1,18 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { binaryPropertyOption, concurrencyOption, downloadOption, numberOption, readRequestTimeoutMs, requestTimeoutOption, scenarioNodeCommon, timeoutOption } from '../shared/descriptions';
+import {
+	binaryPropertyOption,
+	concurrencyOption,
+	downloadOption,
+	readRunSettings,
+	requestTimeoutOption,
+	scenarioNodeCommon,
+	timeoutOption,
+	type RunSettings,
+} from '../shared/descriptions';
 import { inputError } from '../shared/errors';
 import { everyItemFails, followJob, runPerItem } from '../shared/job-runner';
+import { describe } from '../shared/model-form';
 import { connectToScenario, type ScenarioConnection } from '../shared/transport';
 
 const JOB_ID = /^job_[A-Za-z0-9]+$/;
@@ -42,23 +52,20 @@ export class ScenarioWaitForJob implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const downloadImages = this.getNodeParameter('downloadImages', 0, true) as boolean;
-		const options = this.getNodeParameter('options', 0, {}) as { binaryProperty?: unknown; maxConcurrentJobs?: unknown; requestTimeoutSeconds?: unknown };
 		let conn: ScenarioConnection;
-		let timeoutMs: number;
-		let concurrency: number;
+		let settings: RunSettings;
 		try {
-			timeoutMs = Math.max(1, numberOption(this, this.getNodeParameter('timeoutSeconds', 0, 600), timeoutOption.displayName, 600)) * 1000;
-			concurrency = Math.max(1, Math.floor(numberOption(this, options.maxConcurrentJobs, concurrencyOption.displayName, 10)));
-			const requestTimeoutMs = readRequestTimeoutMs(numberOption(this, options.requestTimeoutSeconds, requestTimeoutOption.displayName, 60));
-			conn = await connectToScenario(this, { requestTimeoutMs });
+			const options = this.getNodeParameter('options', 0, {}) as Record<string, unknown>;
+			settings = readRunSettings(this, { ...options, timeoutSeconds: this.getNodeParameter('timeoutSeconds', 0, 600) });
+			conn = await connectToScenario(this, { requestTimeoutMs: settings.requestTimeoutMs });
 		} catch (error) {
 			return [everyItemFails(this, error)];
 		}
-		const binaryProperty = (typeof options.binaryProperty === 'string' && options.binaryProperty.trim()) || 'data';
-		const results = await runPerItem(this, conn, concurrency, async (itemIndex, state, run) => {
+		const { binaryProperty, timeoutMs } = settings;
+		const results = await runPerItem(this, conn, settings.maxConcurrentJobs, async (itemIndex, state, run) => {
 			const raw = this.getNodeParameter('jobId', itemIndex, '');
 			if (typeof raw !== 'string' && raw !== null && raw !== undefined) {
-				throw inputError(this.getNode(), itemIndex, 'Job ID', `expected text, got ${Array.isArray(raw) ? 'a list' : `${typeof raw} ${JSON.stringify(raw)}`}`);
+				throw inputError(this.getNode(), itemIndex, 'Job ID', `expected text, got ${describe(raw)}`);
 			}
 			const jobId = typeof raw === 'string' ? raw.trim() : '';
 			if (!JOB_ID.test(jobId)) {

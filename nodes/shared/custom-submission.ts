@@ -4,7 +4,7 @@ import type { ScenarioModel } from './api-types';
 import { resolveFileReference } from './binary-data';
 import { inputError } from './errors';
 import type { RunContext, Submission } from './job-runner';
-import { planModelRequest } from './model-form';
+import { describe, planModelRequest } from './model-form';
 import { MODEL_ID_PATTERN } from './models';
 
 /** The model id of the `model` resource locator for one item, checked for shape. */
@@ -24,7 +24,7 @@ export function readModelId(ctx: IExecuteFunctions, itemIndex: number, parameter
 export function readText(ctx: IExecuteFunctions, itemIndex: number, name: string, required?: { field: string; hint: string }): string {
 	const raw = ctx.getNodeParameter(name, itemIndex, '');
 	if (raw !== null && raw !== undefined && typeof raw !== 'string' && typeof raw !== 'number') {
-		throw inputError(ctx.getNode(), itemIndex, required?.field ?? name, `expected text, got ${Array.isArray(raw) ? 'a list' : typeof raw}`);
+		throw inputError(ctx.getNode(), itemIndex, required?.field ?? name, `expected text, got ${describe(raw)}`);
 	}
 	const text = String(raw ?? '').trim();
 	if (!text && required) throw inputError(ctx.getNode(), itemIndex, required.field, `is empty: ${required.hint}`);
@@ -42,7 +42,7 @@ export function readTextList(ctx: IExecuteFunctions, itemIndex: number, name: st
 		.map((entry) => {
 			if (entry === null || entry === undefined) return '';
 			if (typeof entry !== 'string' && typeof entry !== 'number') {
-				throw inputError(ctx.getNode(), itemIndex, field, `expected text, got ${typeof entry}`);
+				throw inputError(ctx.getNode(), itemIndex, field, `expected text, got ${describe(entry)}`);
 			}
 			return String(entry).trim();
 		})

@@ -164,25 +164,26 @@ export const generationOptions: INodeProperties = {
 	],
 };
 
-/** Reads the Options collection (item 0: these settings shape the whole run). */
-export function readJobOptions(ctx: IExecuteFunctions, name = 'options'): JobOptions {
-	const raw = ctx.getNodeParameter(name, 0, {}) as Partial<{
-		waitForCompletion: boolean;
-		downloadImages: boolean;
-		binaryProperty: string;
-		maxConcurrentJobs: number;
-		timeoutSeconds: number;
-		requestTimeoutSeconds: number;
-		dryRun: boolean;
-	}>;
+/** The settings every node's run shares, read (for item 0) from a raw options record. */
+export type RunSettings = Pick<JobOptions, 'binaryProperty' | 'maxConcurrentJobs' | 'timeoutMs' | 'requestTimeoutMs'>;
+
+export function readRunSettings(ctx: IExecuteFunctions, raw: Record<string, unknown>): RunSettings {
 	return {
-		waitForCompletion: raw.waitForCompletion ?? true,
-		downloadImages: raw.downloadImages ?? true,
-		binaryProperty: raw.binaryProperty?.trim() || 'data',
+		binaryProperty: (typeof raw.binaryProperty === 'string' && raw.binaryProperty.trim()) || 'data',
 		maxConcurrentJobs: Math.max(1, Math.floor(numberOption(ctx, raw.maxConcurrentJobs, concurrencyOption.displayName, 10))),
 		timeoutMs: Math.max(1, numberOption(ctx, raw.timeoutSeconds, timeoutOption.displayName, 600)) * 1000,
 		requestTimeoutMs: readRequestTimeoutMs(numberOption(ctx, raw.requestTimeoutSeconds, requestTimeoutOption.displayName, 60)),
-		dryRun: raw.dryRun ?? false,
+	};
+}
+
+/** Reads the Options collection of a generating node (item 0: these settings shape the whole run). */
+export function readJobOptions(ctx: IExecuteFunctions, name = 'options'): JobOptions {
+	const raw = ctx.getNodeParameter(name, 0, {}) as Record<string, unknown>;
+	return {
+		...readRunSettings(ctx, raw),
+		waitForCompletion: Boolean(raw.waitForCompletion ?? true),
+		downloadImages: Boolean(raw.downloadImages ?? true),
+		dryRun: Boolean(raw.dryRun ?? false),
 	};
 }
 

@@ -175,7 +175,8 @@ function toText(check: Checked, raw: unknown): string {
 	return text;
 }
 
-function describe(value: unknown): string {
+/** A value as an error message names it: `a list`, `an object`, `number 42` … */
+export function describe(value: unknown): string {
 	if (Array.isArray(value)) return 'a list';
 	if (value === null) return 'null';
 	if (typeof value === 'object') return 'an object';
