@@ -10,7 +10,7 @@ import { JobTimeoutError, cancelJob, waitForJob } from './job-polling';
 import { ModelCache } from './models';
 import { ExecutionCanceledError, connectToScenario, detachFromCancel, scenarioRequest, type ScenarioConnection } from './transport';
 
-/** Options every generating node shares (see `jobOptions` in descriptions.ts). */
+/** Options every generating node shares (the `generationOptions` collection in descriptions.ts). */
 export interface JobOptions {
 	maxConcurrentJobs: number;
 	waitForCompletion: boolean;
