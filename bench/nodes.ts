@@ -14,11 +14,11 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { ScenarioApi } from '../credentials/ScenarioApi.credentials';
 import { ScenarioCustomGenerate } from '../nodes/ScenarioCustomGenerate/ScenarioCustomGenerate.node';
-import type { GenerateResponse, ScenarioJob } from '../nodes/shared/api-types';
-import { TERMINAL_STATUSES } from '../nodes/shared/api-types';
-import { fetchAsset } from '../nodes/shared/binary-data';
-import { Limiter } from '../nodes/shared/concurrency';
-import { connectToScenario, pause, scenarioRequest } from '../nodes/shared/transport';
+import type { GenerateResponse, ScenarioJob } from '../nodes/shared/model/api-types';
+import { TERMINAL_STATUSES } from '../nodes/shared/model/api-types';
+import { fetchAsset } from '../nodes/shared/files/upload';
+import { Limiter } from '../nodes/shared/transport/limiter';
+import { connectToScenario, pause, scenarioRequest } from '../nodes/shared/transport/request';
 import { runNode, runWorkflow, type HarnessBinaryMode, type HarnessInputItem, type RunNodeResult, type RunResult } from '../test/harness';
 import { Container } from '../test/harness/n8n-internals';
 

@@ -7,10 +7,10 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { customSubmission, readModelId, readModelInputs } from '../shared/custom-submission';
-import { generationOptions, modelInputsField, modelLocator, scenarioNodeCommon } from '../shared/descriptions';
-import { executeGenerations } from '../shared/job-runner';
-import { modelInputsMapping, searchModels } from '../shared/models';
+import { customSubmission, readModelId, readModelInputs } from '../shared/execute/parameters';
+import { generationOptions, modelInputsField, modelLocator, scenarioNodeCommon } from '../shared/descriptions/options';
+import { executeGenerations } from '../shared/execute/run-per-item';
+import { modelInputsMapping, searchModels } from '../shared/model/model-cache';
 
 export class ScenarioCustomGenerate implements INodeType {
 	description: INodeTypeDescription = {

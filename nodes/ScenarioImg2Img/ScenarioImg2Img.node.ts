@@ -7,13 +7,13 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
-import type { ScenarioModel } from '../shared/api-types';
-import { customSubmission, readModelId, readModelInputs, readText } from '../shared/custom-submission';
-import { generationOptions, imageField, modelInputsField, modelLocator, scenarioNodeCommon } from '../shared/descriptions';
-import { inputError } from '../shared/errors';
-import { asLegacyImg2Img, imageSlot, isCustomModel, placeImages, strengthSlot } from '../shared/image-inputs';
-import { executeGenerations } from '../shared/job-runner';
-import { modelInputsMapping, searchModels } from '../shared/models';
+import type { ScenarioModel } from '../shared/model/api-types';
+import { customSubmission, readModelId, readModelInputs, readText } from '../shared/execute/parameters';
+import { generationOptions, imageField, modelInputsField, modelLocator, scenarioNodeCommon } from '../shared/descriptions/options';
+import { inputError } from '../shared/transport/errors';
+import { asLegacyImg2Img, imageSlot, isCustomModel, placeImages, strengthSlot } from '../shared/model/image-slots';
+import { executeGenerations } from '../shared/execute/run-per-item';
+import { modelInputsMapping, searchModels } from '../shared/model/model-cache';
 
 /** Custom models run through their own inputs; SD/Flux-family models through the legacy endpoint's. */
 const formModel = (model: ScenarioModel): ScenarioModel => (isCustomModel(model) ? model : asLegacyImg2Img(model));

@@ -7,12 +7,12 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
-import type { ScenarioModel } from '../shared/api-types';
-import { customSubmission, readModelId, readModelInputs, readText, readTextList } from '../shared/custom-submission';
-import { generationOptions, imageField, modelInputsField, modelLocator, scenarioNodeCommon } from '../shared/descriptions';
-import { imageSlot, loraBaseFor, maskSlot, placeImages, referenceSlot } from '../shared/image-inputs';
-import { executeGenerations } from '../shared/job-runner';
-import { fetchModel, modelInputsMapping, searchModels } from '../shared/models';
+import type { ScenarioModel } from '../shared/model/api-types';
+import { customSubmission, readModelId, readModelInputs, readText, readTextList } from '../shared/execute/parameters';
+import { generationOptions, imageField, modelInputsField, modelLocator, scenarioNodeCommon } from '../shared/descriptions/options';
+import { imageSlot, loraBaseFor, maskSlot, placeImages, referenceSlot } from '../shared/model/image-slots';
+import { executeGenerations } from '../shared/execute/run-per-item';
+import { fetchModel, modelInputsMapping, searchModels } from '../shared/model/model-cache';
 
 /** The editing models Scenario recommends for /generate/custom, first the default. */
 export const EDITING_MODELS = [

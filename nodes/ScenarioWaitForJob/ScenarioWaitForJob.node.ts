@@ -9,11 +9,11 @@ import {
 	scenarioNodeCommon,
 	timeoutOption,
 	type RunSettings,
-} from '../shared/descriptions';
-import { inputError } from '../shared/errors';
-import { everyItemFails, followJob, runPerItem } from '../shared/job-runner';
-import { describe } from '../shared/model-form';
-import { connectToScenario, type ScenarioConnection } from '../shared/transport';
+} from '../shared/descriptions/options';
+import { inputError } from '../shared/transport/errors';
+import { everyItemFails, followJob, runPerItem } from '../shared/execute/run-per-item';
+import { describe } from '../shared/model/model-form';
+import { connectToScenario, type ScenarioConnection } from '../shared/transport/request';
 
 const JOB_ID = /^job_[A-Za-z0-9]+$/;
 

@@ -6,7 +6,7 @@
  * got 429/503, and the run ends within the node's timeout. Every run is also checked for secret
  * leaks and for an Authorization header sent off the API origin (see support.ts).
  */
-import { DEADLINE_GRACE_MS } from '../../nodes/shared/transport';
+import { DEADLINE_GRACE_MS } from '../../nodes/shared/transport/request';
 import type { FaultRule } from '../simulator/faults';
 import type { ScenarioSimulator } from '../simulator/server';
 import type { HarnessInputItem } from '../harness';

@@ -11,8 +11,8 @@ import { join, relative, sep } from 'node:path';
 
 import type { ResourceMapperField } from 'n8n-workflow';
 
-import type { ModelInput, ScenarioModel } from '../../nodes/shared/api-types';
-import { mainImageInput, modelFields } from '../../nodes/shared/model-form';
+import type { ModelInput, ScenarioModel } from '../../nodes/shared/model/api-types';
+import { mainImageInput, modelFields } from '../../nodes/shared/model/model-form';
 import type { ScenarioSimulator } from '../simulator/server';
 import { imageItem, mapped, modelById } from '../support/scenario-nodes';
 import { category, run, startSimulator } from './support';

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import type { ScenarioModel } from '../../nodes/shared/api-types';
-import { modelFields, planModelRequest, mainImageInput } from '../../nodes/shared/model-form';
-import { imageSlot, placeImages } from '../../nodes/shared/image-inputs';
+import type { ScenarioModel } from '../../nodes/shared/model/api-types';
+import { modelFields, planModelRequest, mainImageInput } from '../../nodes/shared/model/model-form';
+import { imageSlot, placeImages } from '../../nodes/shared/model/image-slots';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'scenario-api');
 const load = (path: string): ScenarioModel => (JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as { model: ScenarioModel }).model;

@@ -1,5 +1,5 @@
-import { PollSchedule, POLL_CAP_MS } from '../../nodes/shared/job-polling';
-import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../nodes/shared/transport';
+import { PollSchedule, POLL_CAP_MS } from '../../nodes/shared/execute/job-polling';
+import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../nodes/shared/transport/request';
 
 /** Replays a linear job of `durationMs` (queued for the first 15 %) against the schedule. */
 function simulate(durationMs: number): { polls: number; detectionDelayMs: number } {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import type { ModelInput, ScenarioAsset, ScenarioUpload } from './api-types';
-import type { Limiter } from './concurrency';
-import { inputError, scenarioNetworkError, type ErrorContext } from './errors';
-import { backoffDelay, canceled, callSignedUrl, pause, scenarioRequest, type ScenarioConnection } from './transport';
+import type { ModelInput, ScenarioAsset, ScenarioUpload } from '../model/api-types';
+import type { Limiter } from '../transport/limiter';
+import { inputError, scenarioNetworkError, type ErrorContext } from '../transport/errors';
+import { backoffDelay, canceled, callSignedUrl, pause, scenarioRequest, type ScenarioConnection } from '../transport/request';
 
 /** POST /assets takes the image base64-encoded in JSON, under 6 MB per body: 4.5 MB raw leaves room. */
 export const INLINE_UPLOAD_LIMIT = 4.5 * 1024 * 1024;

@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions, ResourceMapperValue } from 'n8n-workflow';
 
-import type { ScenarioModel } from './api-types';
-import { resolveFileReference } from './binary-data';
-import { inputError } from './errors';
-import type { RunContext, Submission } from './job-runner';
-import { describe, planModelRequest } from './model-form';
-import { MODEL_ID_PATTERN } from './models';
+import type { ScenarioModel } from '../model/api-types';
+import { resolveFileReference } from '../files/upload';
+import { inputError } from '../transport/errors';
+import type { RunContext, Submission } from './run-per-item';
+import { describe, planModelRequest } from '../model/model-form';
+import { MODEL_ID_PATTERN } from '../model/model-cache';
 
 /** The model id of the `model` resource locator for one item, checked for shape. */
 export function readModelId(ctx: IExecuteFunctions, itemIndex: number, parameter = 'model'): string {

@@ -7,9 +7,9 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import type { ScenarioModel } from './api-types';
-import { inputError, scenarioMessage } from './errors';
+import { inputError, scenarioMessage } from '../transport/errors';
 import { modelFields, mainImageInput, type FieldOptions } from './model-form';
-import { connectToScenario, scenarioRequest, type ScenarioConnection } from './transport';
+import { connectToScenario, scenarioRequest, type ScenarioConnection } from '../transport/request';
 
 export const MODEL_ID_PATTERN = '^model_[A-Za-z0-9._-]+$';
 

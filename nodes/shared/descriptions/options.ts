@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { inputError } from './errors';
-import type { JobOptions } from './job-runner';
-import { MODEL_ID_PATTERN } from './models';
+import { inputError } from '../transport/errors';
+import type { JobOptions } from '../execute/run-per-item';
+import { MODEL_ID_PATTERN } from '../model/model-cache';
 
 /**
  * The parts of a node description all four nodes share. (Name, icon, subtitle and usableAsTool

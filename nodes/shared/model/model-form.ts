@@ -1,7 +1,7 @@
 import type { FieldType, INode, INodePropertyOptions, ResourceMapperField } from 'n8n-workflow';
 
 import type { ModelInput, ScenarioModel } from './api-types';
-import { inputError } from './errors';
+import { inputError } from '../transport/errors';
 
 /**
  * A model's `inputs[]` (from GET /models/{id}) as n8n fields, and the same inputs as the

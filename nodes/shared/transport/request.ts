@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { DEFAULT_BASE_URL } from '../../credentials/ScenarioApi.credentials';
+import { DEFAULT_BASE_URL } from '../../../credentials/ScenarioApi.credentials';
 import { scenarioApiError, scenarioNetworkError, type ErrorContext } from './errors';
 
 export const CREDENTIAL_NAME = 'scenarioApi';

@@ -1,14 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { GenerateResponse, ScenarioJob } from './api-types';
-import { fetchAsset } from './binary-data';
-import { readJobOptions } from './descriptions';
-import { Limiter } from './concurrency';
-import { redactError } from './errors';
+import type { GenerateResponse, ScenarioJob } from '../model/api-types';
+import { fetchAsset } from '../files/upload';
+import { readJobOptions } from '../descriptions/options';
+import { Limiter } from '../transport/limiter';
+import { redactError } from '../transport/errors';
 import { JobTimeoutError, cancelJob, waitForJob } from './job-polling';
-import { ModelCache } from './models';
-import { ExecutionCanceledError, connectToScenario, detachFromCancel, scenarioRequest, type ScenarioConnection } from './transport';
+import { ModelCache } from '../model/model-cache';
+import { ExecutionCanceledError, connectToScenario, detachFromCancel, scenarioRequest, type ScenarioConnection } from '../transport/request';
 
 /** Options every generating node shares (the `generationOptions` collection in descriptions.ts). */
 export interface JobOptions {

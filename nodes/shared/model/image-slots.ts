@@ -1,7 +1,7 @@
 import type { INode } from 'n8n-workflow';
 
 import type { ModelInput, ScenarioModel } from './api-types';
-import { inputError } from './errors';
+import { inputError } from '../transport/errors';
 import { isAlwaysRequired, isFileInput, toList } from './model-form';
 
 /**
