@@ -16,9 +16,10 @@ import { ScenarioApi } from '../credentials/ScenarioApi.credentials';
 import { ScenarioCustomGenerate } from '../nodes/ScenarioCustomGenerate/ScenarioCustomGenerate.node';
 import type { GenerateResponse, ScenarioJob } from '../nodes/shared/model/api-types';
 import { TERMINAL_STATUSES } from '../nodes/shared/model/api-types';
-import { fetchAsset } from '../nodes/shared/files/upload';
+import { fetchAsset } from '../nodes/shared/files/download';
 import { Limiter } from '../nodes/shared/transport/limiter';
-import { connectToScenario, pause, scenarioRequest } from '../nodes/shared/transport/request';
+import { connectToScenario } from '../nodes/shared/transport/connection';
+import { pause, scenarioRequest } from '../nodes/shared/transport/request';
 import { runNode, runWorkflow, type HarnessBinaryMode, type HarnessInputItem, type RunNodeResult, type RunResult } from '../test/harness';
 import { Container } from '../test/harness/n8n-internals';
 

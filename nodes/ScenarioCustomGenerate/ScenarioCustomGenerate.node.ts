@@ -7,16 +7,18 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { customSubmission, readModelId, readModelInputs } from '../shared/execute/parameters';
-import { generationOptions, modelInputsField, modelLocator, scenarioNodeCommon } from '../shared/descriptions/options';
-import { executeGenerations } from '../shared/execute/run-per-item';
-import { modelInputsMapping, searchModels } from '../shared/model/model-cache';
+import { modelInputsField, modelLocator, scenarioNodeCommon } from '../shared/descriptions/fields';
+import { generationOptions } from '../shared/descriptions/options';
+import { customSubmission, executeGenerations } from '../shared/execute/generation';
+import { readModelId, readModelInputs } from '../shared/execute/parameters';
+import { searchModels } from '../shared/methods/list-search';
+import { modelInputsMapping } from '../shared/methods/resource-mapping';
 
 export class ScenarioCustomGenerate implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Scenario Custom Generate',
 		name: 'scenarioCustomGenerate',
-		icon: { light: 'file:../../credentials/scenario.svg', dark: 'file:../../credentials/scenario.dark.svg' },
+		icon: { light: 'file:scenario.svg', dark: 'file:scenario.dark.svg' },
 		subtitle: '={{$parameter["model"].cachedResultName || $parameter["model"].value}}',
 		description: 'Generate images (or video, 3D, audio) with any Scenario model, using that model’s own inputs',
 		defaults: { name: 'Scenario Custom Generate' },

@@ -7,13 +7,16 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { imageField, modelInputsField, modelLocator, scenarioNodeCommon } from '../shared/descriptions/fields';
+import { generationOptions } from '../shared/descriptions/options';
+import { customSubmission, executeGenerations } from '../shared/execute/generation';
+import { readModelId, readModelInputs, readText } from '../shared/execute/parameters';
+import { searchModels } from '../shared/methods/list-search';
+import { modelInputsMapping } from '../shared/methods/resource-mapping';
 import type { ScenarioModel } from '../shared/model/api-types';
-import { customSubmission, readModelId, readModelInputs, readText } from '../shared/execute/parameters';
-import { generationOptions, imageField, modelInputsField, modelLocator, scenarioNodeCommon } from '../shared/descriptions/options';
+import { imageSlot, placeImages, strengthSlot } from '../shared/model/image-slots';
+import { asLegacyImg2Img, isCustomModel } from '../shared/model/legacy-img2img';
 import { inputError } from '../shared/transport/errors';
-import { asLegacyImg2Img, imageSlot, isCustomModel, placeImages, strengthSlot } from '../shared/model/image-slots';
-import { executeGenerations } from '../shared/execute/run-per-item';
-import { modelInputsMapping, searchModels } from '../shared/model/model-cache';
 
 /** Custom models run through their own inputs; SD/Flux-family models through the legacy endpoint's. */
 const formModel = (model: ScenarioModel): ScenarioModel => (isCustomModel(model) ? model : asLegacyImg2Img(model));
@@ -29,7 +32,7 @@ export class ScenarioImg2Img implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Scenario Img2Img',
 		name: 'scenarioImg2Img',
-		icon: { light: 'file:../../credentials/scenario.svg', dark: 'file:../../credentials/scenario.dark.svg' },
+		icon: { light: 'file:scenario.svg', dark: 'file:scenario.dark.svg' },
 		subtitle: '={{"Strength " + $parameter["strength"]}}',
 		description: 'Transform an image with a prompt; Strength sets how far the result may move from it',
 		defaults: { name: 'Scenario Img2Img' },

@@ -7,12 +7,15 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { imageField, modelInputsField, modelLocator, scenarioNodeCommon } from '../shared/descriptions/fields';
+import { generationOptions } from '../shared/descriptions/options';
+import { customSubmission, executeGenerations } from '../shared/execute/generation';
+import { readModelId, readModelInputs, readText, readTextList } from '../shared/execute/parameters';
+import { searchModels } from '../shared/methods/list-search';
+import { modelInputsMapping } from '../shared/methods/resource-mapping';
 import type { ScenarioModel } from '../shared/model/api-types';
-import { customSubmission, readModelId, readModelInputs, readText, readTextList } from '../shared/execute/parameters';
-import { generationOptions, imageField, modelInputsField, modelLocator, scenarioNodeCommon } from '../shared/descriptions/options';
 import { imageSlot, loraBaseFor, maskSlot, placeImages, referenceSlot } from '../shared/model/image-slots';
-import { executeGenerations } from '../shared/execute/run-per-item';
-import { fetchModel, modelInputsMapping, searchModels } from '../shared/model/model-cache';
+import { fetchModel } from '../shared/model/model-cache';
 
 /** The editing models Scenario recommends for /generate/custom, first the default. */
 export const EDITING_MODELS = [
@@ -40,7 +43,7 @@ export class ScenarioPromptEdit implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Scenario Prompt Edit',
 		name: 'scenarioPromptEdit',
-		icon: { light: 'file:../../credentials/scenario.svg', dark: 'file:../../credentials/scenario.dark.svg' },
+		icon: { light: 'file:scenario.svg', dark: 'file:scenario.dark.svg' },
 		subtitle: '={{$parameter["prompt"]}}',
 		description: 'Edit an image with a natural-language instruction (Gemini, GPT Image, Flux Kontext, Seedream …)',
 		defaults: { name: 'Scenario Prompt Edit' },

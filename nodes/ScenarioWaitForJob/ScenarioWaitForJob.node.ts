@@ -1,19 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import {
-	binaryPropertyOption,
-	concurrencyOption,
-	downloadOption,
-	readRunSettings,
-	requestTimeoutOption,
-	scenarioNodeCommon,
-	timeoutOption,
-	type RunSettings,
-} from '../shared/descriptions/options';
-import { inputError } from '../shared/transport/errors';
-import { everyItemFails, followJob, runPerItem } from '../shared/execute/run-per-item';
+import { scenarioNodeCommon } from '../shared/descriptions/fields';
+import { binaryPropertyOption, concurrencyOption, downloadOption, requestTimeoutOption, timeoutOption } from '../shared/descriptions/options';
+import { followJob } from '../shared/execute/follow-job';
+import { readRunSettings } from '../shared/execute/parameters';
+import { executePerItem } from '../shared/execute/run-per-item';
 import { describe } from '../shared/model/model-form';
-import { connectToScenario, type ScenarioConnection } from '../shared/transport/request';
+import { inputError } from '../shared/transport/errors';
 
 const JOB_ID = /^job_[A-Za-z0-9]+$/;
 
@@ -21,7 +14,7 @@ export class ScenarioWaitForJob implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Scenario Wait for Job',
 		name: 'scenarioWaitForJob',
-		icon: { light: 'file:../../credentials/scenario.svg', dark: 'file:../../credentials/scenario.dark.svg' },
+		icon: { light: 'file:scenario.svg', dark: 'file:scenario.dark.svg' },
 		subtitle: '={{"Job " + $parameter["jobId"]}}',
 		description: 'Wait for Scenario jobs started earlier (e.g. with Wait for Completion off) and fetch their images',
 		defaults: { name: 'Scenario Wait for Job' },
@@ -51,18 +44,12 @@ export class ScenarioWaitForJob implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const downloadImages = this.getNodeParameter('downloadImages', 0, true) as boolean;
-		let conn: ScenarioConnection;
-		let settings: RunSettings;
-		try {
+		const readSettings = () => {
 			const options = this.getNodeParameter('options', 0, {}) as Record<string, unknown>;
-			settings = readRunSettings(this, { ...options, timeoutSeconds: this.getNodeParameter('timeoutSeconds', 0, 600) });
-			conn = await connectToScenario(this, { requestTimeoutMs: settings.requestTimeoutMs });
-		} catch (error) {
-			return [everyItemFails(this, error)];
-		}
-		const { binaryProperty, timeoutMs } = settings;
-		const results = await runPerItem(this, conn, settings.maxConcurrentJobs, async (itemIndex, state, run) => {
+			const downloadImages = this.getNodeParameter('downloadImages', 0, true) as boolean;
+			return { ...readRunSettings(this, { ...options, timeoutSeconds: this.getNodeParameter('timeoutSeconds', 0, 600) }), downloadImages };
+		};
+		return await executePerItem(this, readSettings, async (itemIndex, state, run, settings) => {
 			const raw = this.getNodeParameter('jobId', itemIndex, '');
 			if (typeof raw !== 'string' && raw !== null && raw !== undefined) {
 				throw inputError(this.getNode(), itemIndex, 'Job ID', `expected text, got ${describe(raw)}`);
@@ -71,8 +58,7 @@ export class ScenarioWaitForJob implements INodeType {
 			if (!JOB_ID.test(jobId)) {
 				throw inputError(this.getNode(), itemIndex, 'Job ID', jobId ? `"${jobId}" is not a Scenario job id (job_…)` : `is empty (got ${JSON.stringify(raw)})`);
 			}
-			return await followJob(this, run, itemIndex, state, jobId, { downloadImages, binaryProperty, timeoutMs });
+			return await followJob(this, run, itemIndex, state, jobId, settings);
 		});
-		return [results];
 	}
 }

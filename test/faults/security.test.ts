@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { Workflow, type INode } from 'n8n-workflow';
 
 import { ScenarioApi } from '../../credentials/ScenarioApi.credentials';
-import { checkBaseUrl } from '../../nodes/shared/transport/request';
+import { checkBaseUrl } from '../../nodes/shared/transport/connection';
 import { HarnessNodeTypes } from '../harness';
 import type { RunNodeResult } from '../harness';
 import type { ScenarioSimulator } from '../simulator/server';

@@ -1,5 +1,6 @@
 import { PollSchedule, POLL_CAP_MS } from '../../nodes/shared/execute/job-polling';
-import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../nodes/shared/transport/request';
+import { DEFAULT_RETRY_POLICY } from '../../nodes/shared/transport/connection';
+import { backoffDelay, parseRetryAfter } from '../../nodes/shared/transport/request';
 
 /** Replays a linear job of `durationMs` (queued for the first 15 %) against the schedule. */
 function simulate(durationMs: number): { polls: number; detectionDelayMs: number } {

@@ -1,11 +1,21 @@
-import type { IDataObject, IExecuteFunctions, ResourceMapperValue } from 'n8n-workflow';
+import type { IExecuteFunctions, ResourceMapperValue } from 'n8n-workflow';
 
-import type { ScenarioModel } from '../model/api-types';
-import { resolveFileReference } from '../files/upload';
-import { inputError } from '../transport/errors';
-import type { RunContext, Submission } from './run-per-item';
-import { describe, planModelRequest } from '../model/model-form';
+import { concurrencyOption, requestTimeoutOption, timeoutOption } from '../descriptions/options';
 import { MODEL_ID_PATTERN } from '../model/model-cache';
+import { describe } from '../model/model-form';
+import { inputError } from '../transport/errors';
+
+/** Options every generating node shares (the `generationOptions` collection in descriptions/options.ts). */
+export interface JobOptions {
+	maxConcurrentJobs: number;
+	waitForCompletion: boolean;
+	downloadImages: boolean;
+	binaryProperty: string;
+	timeoutMs: number;
+	/** Per HTTP request ("Request Timeout (Seconds)"). */
+	requestTimeoutMs: number;
+	dryRun: boolean;
+}
 
 /** The model id of the `model` resource locator for one item, checked for shape. */
 export function readModelId(ctx: IExecuteFunctions, itemIndex: number, parameter = 'model'): string {
@@ -55,31 +65,43 @@ export function readModelInputs(ctx: IExecuteFunctions, itemIndex: number, param
 	return { ...(mapped?.value ?? {}) };
 }
 
+/** The settings every node's run shares, read (for item 0) from a raw options record. */
+export type RunSettings = Pick<JobOptions, 'binaryProperty' | 'maxConcurrentJobs' | 'timeoutMs' | 'requestTimeoutMs'>;
+
+export function readRunSettings(ctx: IExecuteFunctions, raw: Record<string, unknown>): RunSettings {
+	return {
+		binaryProperty: (typeof raw.binaryProperty === 'string' && raw.binaryProperty.trim()) || 'data',
+		maxConcurrentJobs: Math.max(1, Math.floor(numberOption(ctx, raw.maxConcurrentJobs, concurrencyOption.displayName, 10))),
+		timeoutMs: Math.max(1, numberOption(ctx, raw.timeoutSeconds, timeoutOption.displayName, 600)) * 1000,
+		requestTimeoutMs: readRequestTimeoutMs(numberOption(ctx, raw.requestTimeoutSeconds, requestTimeoutOption.displayName, 60)),
+	};
+}
+
+/** Reads the Options collection of a generating node (item 0: these settings shape the whole run). */
+export function readJobOptions(ctx: IExecuteFunctions, name = 'options'): JobOptions {
+	const raw = ctx.getNodeParameter(name, 0, {}) as Record<string, unknown>;
+	return {
+		...readRunSettings(ctx, raw),
+		waitForCompletion: Boolean(raw.waitForCompletion ?? true),
+		downloadImages: Boolean(raw.downloadImages ?? true),
+		dryRun: Boolean(raw.dryRun ?? false),
+	};
+}
+
 /**
- * A `POST /generate/custom/{modelId}` submission from the user's values: checked against the
- * model's inputs first, then each file reference (binary property, asset id, URL) resolved to
- * an asset id, uploads included.
+ * A number option (read for item 0: it shapes the whole run). An expression may give "10" for
+ * 10; anything that is not a number is an error naming the option.
  */
-export async function customSubmission(
-	ctx: IExecuteFunctions,
-	run: RunContext,
-	itemIndex: number,
-	model: ScenarioModel,
-	values: Record<string, unknown>,
-	/** References the user gave in the node's own fields, by value → that field's name (for errors). */
-	ownFields: Map<string, string> = new Map(),
-): Promise<Submission> {
-	const plan = planModelRequest(ctx.getNode(), itemIndex, model, values);
-	const body: IDataObject = { ...(plan.body as IDataObject) };
-	for (const { input, refs } of plan.files) {
-		const modelField = `Model input "${input.label ?? input.name}" (${input.name})`;
-		const assetIds = await Promise.all(
-			refs.map(async (ref) => {
-				const field = ownFields.get(ref) ?? modelField;
-				return await resolveFileReference(run.conn, ctx, { itemIndex, input, field }, ref, run.transfers);
-			}),
-		);
-		body[input.name] = input.type === 'file' ? assetIds[0] : assetIds;
+export function numberOption(ctx: IExecuteFunctions, value: unknown, field: string, fallback: number): number {
+	if (value === undefined || value === null || value === '') return fallback;
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (typeof number !== 'number' || !Number.isFinite(number)) {
+		throw inputError(ctx.getNode(), 0, field, `expected a number, got ${Array.isArray(value) ? 'a list' : `${typeof value} ${JSON.stringify(value)}`}`);
 	}
-	return { modelId: model.id, path: `/generate/custom/${encodeURIComponent(model.id)}`, body };
+	return number;
+}
+
+/** The per-request timeout from the "Request Timeout (Seconds)" option (default 60 s). */
+export function readRequestTimeoutMs(seconds: unknown): number {
+	return typeof seconds === 'number' && Number.isFinite(seconds) ? Math.min(600, Math.max(1, seconds)) * 1000 : 60_000;
 }

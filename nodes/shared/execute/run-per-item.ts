@@ -1,34 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { GenerateResponse, ScenarioJob } from '../model/api-types';
-import { fetchAsset } from '../files/upload';
-import { readJobOptions } from '../descriptions/options';
-import { Limiter } from '../transport/limiter';
+import { connectToScenario, type ScenarioConnection } from '../transport/connection';
 import { redactError } from '../transport/errors';
-import { JobTimeoutError, cancelJob, waitForJob } from './job-polling';
-import { ModelCache } from '../model/model-cache';
-import { ExecutionCanceledError, connectToScenario, detachFromCancel, scenarioRequest, type ScenarioConnection } from '../transport/request';
-
-/** Options every generating node shares (the `generationOptions` collection in descriptions.ts). */
-export interface JobOptions {
-	maxConcurrentJobs: number;
-	waitForCompletion: boolean;
-	downloadImages: boolean;
-	binaryProperty: string;
-	timeoutMs: number;
-	/** Per HTTP request ("Request Timeout (Seconds)"). */
-	requestTimeoutMs: number;
-	dryRun: boolean;
-}
-
-/** One item's generation, ready to send. */
-export interface Submission {
-	modelId: string;
-	/** e.g. `/generate/custom/model_x` or `/generate/img2img`. */
-	path: string;
-	body: IDataObject;
-}
+import { Limiter } from '../transport/limiter';
+import { ExecutionCanceledError } from '../transport/request';
 
 /** What a task learned about its item, so an error item can still carry the job id. */
 export interface ItemState {
@@ -138,177 +114,28 @@ export function everyItemFails(ctx: IExecuteFunctions, caught: unknown): INodeEx
 	return ctx.getInputData().map((_item, itemIndex) => errorItem(asNodeError(ctx, caught, itemIndex, {}), itemIndex, {}));
 }
 
-export interface SubmissionTools {
-	run: RunContext;
-	/** Models fetched once per execution, whatever the number of items. */
-	models: ModelCache;
-	/** Set `state.modelId` early so an error item can name the model. */
-	state: ItemState;
+/** What every node's run needs to know before its first item. */
+export interface RunShape {
+	maxConcurrentJobs: number;
+	requestTimeoutMs: number;
 }
 
 /**
- * The whole `execute` of a generating node: each item's submission, built by the node, is
- * sent and followed as the Options say, items running concurrently.
+ * The `execute` of every Scenario node: read the run's settings, connect, then run `task` for
+ * each input item (runPerItem). A failure before any item starts is every item's (everyItemFails).
  */
-export async function executeGenerations(
+export async function executePerItem<S extends RunShape>(
 	ctx: IExecuteFunctions,
-	buildSubmission: (itemIndex: number, tools: SubmissionTools) => Promise<Submission>,
+	readSettings: () => S,
+	task: (itemIndex: number, state: ItemState, run: RunContext, settings: S) => Promise<INodeExecutionData[]>,
 ): Promise<INodeExecutionData[][]> {
-	let options: JobOptions;
+	let settings: S;
 	let conn: ScenarioConnection;
 	try {
-		options = readJobOptions(ctx);
-		conn = await connectToScenario(ctx, { requestTimeoutMs: options.requestTimeoutMs });
+		settings = readSettings();
+		conn = await connectToScenario(ctx, { requestTimeoutMs: settings.requestTimeoutMs });
 	} catch (error) {
 		return [everyItemFails(ctx, error)];
 	}
-	const models = new ModelCache(conn);
-	const results = await runPerItem(ctx, conn, options.maxConcurrentJobs, async (itemIndex, state, run) => {
-		const submission = await buildSubmission(itemIndex, { run, models, state });
-		return await generate(ctx, run, itemIndex, state, submission, options);
-	});
-	return [results];
-}
-
-/** Submits one generation (or prices it, for a dry run) and follows it as the options say. */
-export async function generate(
-	ctx: IExecuteFunctions,
-	run: RunContext,
-	itemIndex: number,
-	state: ItemState,
-	submission: Submission,
-	options: JobOptions,
-): Promise<INodeExecutionData[]> {
-	state.modelId = submission.modelId;
-	const action = `Submitting the generation with ${submission.modelId}`;
-	if (options.dryRun) {
-		const estimate = await scenarioRequest<GenerateResponse>(run.conn, {
-			method: 'POST',
-			path: submission.path,
-			qs: { dryRun: true },
-			body: submission.body,
-			retry: 'submission',
-			error: { itemIndex, action: `Pricing the generation with ${submission.modelId}` },
-		});
-		return [
-			{
-				json: {
-					dryRun: true,
-					modelId: submission.modelId,
-					cost: estimate.creativeUnitsCost ?? null,
-					discount: estimate.creativeUnitsDiscount ?? null,
-					costDetails: (estimate.costDetails ?? {}) as IDataObject,
-					request: submission.body,
-				},
-			},
-		];
-	}
-	const submitted = await scenarioRequest<GenerateResponse>(run.conn, {
-		method: 'POST',
-		path: submission.path,
-		body: submission.body,
-		retry: 'submission',
-		error: { itemIndex, action },
-	});
-	const job = submitted.job;
-	if (!job?.jobId) {
-		throw new NodeApiError(ctx.getNode(), { message: 'no job in the answer' }, { message: `${action} failed: Scenario's answer has no job id`, itemIndex });
-	}
-	state.jobId = job.jobId;
-	const cost = submitted.creativeUnitsCost;
-	if (!options.waitForCompletion) return [{ json: jobSummary(job, submission.modelId, cost) }];
-	return await followJob(ctx, run, itemIndex, state, job, options, cost);
-}
-
-function jobSummary(job: ScenarioJob, modelId: string | undefined, cost: number | undefined): IDataObject {
-	return {
-		jobId: job.jobId,
-		modelId: modelId ?? (job.metadata?.input?.modelId as string | undefined) ?? null,
-		status: job.status,
-		progress: job.progress ?? null,
-		cost: cost ?? job.billing?.cuCost ?? null,
-	};
-}
-
-/** Waits for a job, then turns each output asset into an item (with its bytes unless told not to). */
-export async function followJob(
-	ctx: IExecuteFunctions,
-	run: RunContext,
-	itemIndex: number,
-	state: ItemState,
-	known: ScenarioJob | string,
-	options: Pick<JobOptions, 'downloadImages' | 'binaryProperty' | 'timeoutMs'>,
-	submissionCost?: number,
-): Promise<INodeExecutionData[]> {
-	const jobId = typeof known === 'string' ? known : known.jobId;
-	state.jobId = jobId;
-	let job: ScenarioJob | undefined;
-	let failure: unknown;
-	try {
-		job = await waitForJob(run.conn, jobId, {
-			itemIndex,
-			timeoutMs: options.timeoutMs,
-			stop: run.stop,
-			known: typeof known === 'string' ? undefined : known,
-		});
-	} catch (error) {
-		failure = error;
-	}
-	if (!job) {
-		if (failure instanceof ExecutionCanceledError || run.stop.aborted) {
-			// Nobody will collect this job's images: stop paying for it.
-			await cancelJob(detachFromCancel(run.conn), jobId, itemIndex);
-		}
-		if (failure instanceof JobTimeoutError) {
-			throw new NodeOperationError(ctx.getNode(), failure.message, { itemIndex, description: 'Raise the Timeout option, or continue with Scenario Wait for Job.' });
-		}
-		throw failure;
-	}
-	const modelId = state.modelId ?? (job.metadata?.input?.modelId as string | undefined);
-	state.modelId = modelId;
-	if (job.status !== 'success') {
-		// Spelled "cancelled" on purpose: n8n marks a whole execution 'canceled' (not 'error', so
-		// no error workflow) when a node error's message contains "canceled".
-		const canceled = job.status === 'canceled';
-		const reason = job.metadata?.error ?? (canceled ? 'cancelled on Scenario before it finished' : 'no reason given');
-		const text = canceled
-			? `Scenario job ${jobId} was cancelled on Scenario before it finished${job.metadata?.error ? `: ${job.metadata.error}` : ''}`
-			: `Scenario job ${jobId} failed: ${reason}`;
-		const error = new NodeApiError(
-			ctx.getNode(),
-			{ jobId, status: job.status, message: String(reason) },
-			{
-				message: text,
-				description: canceled ? 'The job was canceled on Scenario before it finished.' : 'Scenario could not complete this generation; nothing was produced.',
-				itemIndex,
-			},
-		);
-		// Scenario's reason verbatim, even if it holds a network error code n8n would rewrite.
-		error.message = text;
-		throw error;
-	}
-	const summary = jobSummary(job, modelId, submissionCost);
-	const assetIds = job.metadata?.assetIds ?? [];
-	return await Promise.all(
-		assetIds.map(async (assetId, outputIndex): Promise<INodeExecutionData> => {
-			const fetched = await fetchAsset(ctx, run.conn, assetId, { download: options.downloadImages, itemIndex, jobId }, run.downloads);
-			const { asset } = fetched;
-			const width = asset.properties?.width ?? asset.metadata?.width ?? null;
-			const height = asset.properties?.height ?? asset.metadata?.height ?? null;
-			const seed = asset.metadata?.seed ?? (job.metadata?.input?.seed as string | number | undefined);
-			const json: IDataObject = {
-				...summary,
-				assetId,
-				outputIndex,
-				url: asset.url,
-				mimeType: fetched.mimeType,
-				width,
-				height,
-				seed: seed ?? null,
-				sha256: fetched.sha256 ?? null,
-			};
-			if (!fetched.binary) return { json };
-			return { json, binary: { [options.binaryProperty]: fetched.binary } };
-		}),
-	);
+	return [await runPerItem(ctx, conn, settings.maxConcurrentJobs, async (itemIndex, state, run) => await task(itemIndex, state, run, settings))];
 }

@@ -1,19 +1,8 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	IHttpRequestMethods,
-	IHttpRequestOptions,
-	ILoadOptionsFunctions,
-	INode,
-} from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions, INode } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { DEFAULT_BASE_URL } from '../../../credentials/ScenarioApi.credentials';
+import { CREDENTIAL_NAME, type RetryPolicy, type ScenarioConnection } from './connection';
 import { scenarioApiError, scenarioNetworkError, type ErrorContext } from './errors';
-
-export const CREDENTIAL_NAME = 'scenarioApi';
-
-export type ScenarioContext = IExecuteFunctions | ILoadOptionsFunctions;
 
 /**
  * Which failures a call may be retried on.
@@ -23,38 +12,6 @@ export type ScenarioContext = IExecuteFunctions | ILoadOptionsFunctions;
  *   and a second POST could charge the user twice.
  */
 export type RetryRule = 'idempotent' | 'submission';
-
-export interface RetryPolicy {
-	maxAttempts: number;
-	baseDelayMs: number;
-	maxDelayMs: number;
-	/** Longest Retry-After the node will honour; past it the call fails instead of waiting. */
-	maxRetryAfterMs: number;
-}
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-	maxAttempts: 6,
-	baseDelayMs: 400,
-	maxDelayMs: 8_000,
-	maxRetryAfterMs: 60_000,
-};
-
-export interface ScenarioConnection {
-	ctx: ScenarioContext;
-	node: INode;
-	baseUrl: string;
-	projectId?: string;
-	signal?: AbortSignal;
-	retry: RetryPolicy;
-	requestTimeoutMs: number;
-	/** The credential's secret in the forms it travels in, to scrub from errors (see redactError). */
-	secrets?: string[];
-	/**
-	 * Shared by the calls of one execution: when an answer last got through. A 429 or 503 while
-	 * other calls keep getting through is Scenario pacing this client, not refusing it.
-	 */
-	traffic?: { lastSuccessAt: number };
-}
 
 export interface ApiCall {
 	method: IHttpRequestMethods;
@@ -80,60 +37,6 @@ export interface ApiAnswer<T> {
 	status: number;
 	body: T;
 }
-
-const LOOPBACK_HTTP = /^http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?(\/|$)/i;
-
-/** https only, except plain http to loopback (the simulator); kept in step with the credential test. */
-export function checkBaseUrl(node: INode, raw: unknown): string {
-	const url = (typeof raw === 'string' && raw.trim() ? raw.trim() : DEFAULT_BASE_URL).replace(/\/+$/, '');
-	if (/^https:\/\//i.test(url) || LOOPBACK_HTTP.test(url)) return url;
-	throw new NodeOperationError(
-		node,
-		`Base URL "${url}" is refused: the Scenario API credential must use https (plain http is allowed only on localhost, 127.x.x.x or [::1])`,
-		{ description: 'Fix the Base URL of the Scenario API credential.' },
-	);
-}
-
-function cancelSignalOf(ctx: ScenarioContext): AbortSignal | undefined {
-	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
-}
-
-export async function connectToScenario(
-	ctx: ScenarioContext,
-	options: { requestTimeoutMs?: number; retry?: Partial<RetryPolicy> } = {},
-): Promise<ScenarioConnection> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
-	const node = ctx.getNode();
-	const projectId = typeof credentials.projectId === 'string' ? credentials.projectId.trim() : '';
-	const apiSecret = typeof credentials.apiSecret === 'string' ? credentials.apiSecret : '';
-	const apiKey = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
-	const secrets = apiSecret ? [apiSecret, encodeURIComponent(apiSecret), Buffer.from(`${apiKey}:${apiSecret}`).toString('base64')] : [];
-	return {
-		ctx,
-		node,
-		baseUrl: checkBaseUrl(node, credentials.baseUrl),
-		projectId: projectId || undefined,
-		signal: cancelSignalOf(ctx),
-		retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
-		requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
-		secrets,
-		traffic: { lastSuccessAt: 0 },
-	};
-}
-
-/**
- * The same connection, free of the execution's cancel signal: for the few calls that must still
- * go out after a cancel (cancelling the Scenario jobs it started). n8n's request helper attaches
- * the cancel signal to every request of a context that has one, so the context is wrapped to
- * hide it.
- */
-export function detachFromCancel(conn: ScenarioConnection): ScenarioConnection {
-	const ctx = new Proxy(conn.ctx, {
-		has: (target, key) => key !== 'getExecutionCancelSignal' && Reflect.has(target, key),
-	});
-	return { ...conn, ctx, signal: undefined, retry: { ...conn.retry, maxAttempts: 2 } };
-}
-
 /** Retry-After in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */
 export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
 	const text = Array.isArray(value) ? value[0] : value;
@@ -167,7 +70,7 @@ interface NetworkFailure {
  * Reads what went wrong from an error thrown by n8n's request helper without keeping the
  * error itself: it holds the request options, Authorization header included.
  */
-function describeNetworkFailure(error: unknown, signal?: AbortSignal): NetworkFailure {
+export function describeNetworkFailure(error: unknown, signal?: AbortSignal): NetworkFailure {
 	const seen = new Set<unknown>();
 	const codes: string[] = [];
 	const messages: string[] = [];
@@ -200,7 +103,7 @@ export class ExecutionCanceledError extends NodeOperationError {
 /** The error for a canceled execution (a factory, so catch blocks can throw it as is). */
 export const canceled = (node: INode) => new ExecutionCanceledError(node);
 
-function throwIfCanceled(node: INode, signal?: AbortSignal): void {
+export function throwIfCanceled(node: INode, signal?: AbortSignal): void {
 	if (signal?.aborted) throw canceled(node);
 }
 
@@ -300,87 +203,4 @@ export async function callScenario<T>(conn: ScenarioConnection, call: ApiCall): 
 /** Shorthand for calls whose status does not matter beyond success. */
 export async function scenarioRequest<T>(conn: ScenarioConnection, call: ApiCall): Promise<T> {
 	return (await callScenario<T>(conn, call)).body;
-}
-
-/**
- * Requests to signed URLs (CDN downloads, upload parts). They carry their own signature and
- * must go WITHOUT the Authorization header, so they use n8n's plain helper. Retried like reads:
- * a GET or a PUT of the same part is safe to repeat.
- */
-export async function callSignedUrl<T>(
-	conn: ScenarioConnection,
-	options: Omit<IHttpRequestOptions, 'returnFullResponse' | 'ignoreHttpStatusErrors'>,
-	error: ErrorContext,
-): Promise<{ status: number; headers: IDataObject; body: T }> {
-	const { retry } = conn;
-	for (let attempt = 1; ; attempt++) {
-		throwIfCanceled(conn.node, conn.signal);
-		let response: { statusCode: number; headers: IDataObject; body: T };
-		try {
-			response = await conn.ctx.helpers.httpRequest({
-				...options,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				timeout: options.timeout ?? conn.requestTimeoutMs,
-				abortSignal: conn.signal,
-			});
-		} catch (caught) {
-			const failure = describeNetworkFailure(caught, conn.signal);
-			if (failure.aborted) throw canceled(conn.node);
-			if (failure.transient && attempt < retry.maxAttempts) {
-				await pause(conn.node, backoffDelay(attempt, retry), conn.signal);
-				continue;
-			}
-			throw scenarioNetworkError(conn.node, failure.detail, error);
-		}
-		const status = response.statusCode;
-		if (status >= 200 && status < 300) return { status, headers: response.headers, body: response.body };
-		if ((status === 429 || status >= 500) && attempt < retry.maxAttempts) {
-			discardBody(response.body);
-			const retryAfter = parseRetryAfter(response.headers?.['retry-after']);
-			await pause(conn.node, Math.min(retryAfter ?? backoffDelay(attempt, retry), retry.maxRetryAfterMs), conn.signal);
-			continue;
-		}
-		const hint = status === 403 || status === 404 ? SIGNED_URL_HINT : undefined;
-		throw scenarioApiError(conn.node, status, await readableBody(response.body), { ...error, hint: error.hint ?? hint });
-	}
-}
-
-/** A signed URL is refused for its signature or expiry, or the file is gone: not a credential problem. */
-const SIGNED_URL_HINT =
-	'Scenario’s storage refused the signed URL (expired or invalid signature) or no longer has the file. Signed URLs last about an hour: run the node again to get fresh ones.';
-
-const isStream = (body: unknown): body is AsyncIterable<Buffer> & { destroy?: () => void } =>
-	typeof body === 'object' && body !== null && 'pipe' in body && Symbol.asyncIterator in body;
-
-/** Frees the socket behind a streamed body nobody will read. */
-function discardBody(body: unknown): void {
-	if (isStream(body)) body.destroy?.();
-}
-
-/** The longest error body read from a stream: enough for any storage error document. */
-const ERROR_BODY_LIMIT = 4096;
-
-/**
- * An error body as text, for the error message (storage errors carry their reason in it). A
- * streamed body is read up to a few KB, then destroyed so its socket is freed.
- */
-async function readableBody(body: unknown): Promise<unknown> {
-	if (Buffer.isBuffer(body)) return body.toString('utf8').slice(0, 500);
-	if (body instanceof ArrayBuffer) return Buffer.from(body).toString('utf8').slice(0, 500);
-	if (!isStream(body)) return body;
-	const chunks: Buffer[] = [];
-	let size = 0;
-	try {
-		for await (const chunk of body) {
-			chunks.push(Buffer.from(chunk));
-			size += chunk.length;
-			if (size >= ERROR_BODY_LIMIT) break;
-		}
-	} catch {
-		// A broken error body: the status alone will have to do.
-	} finally {
-		body.destroy?.();
-	}
-	return Buffer.concat(chunks).toString('utf8').slice(0, 500);
 }

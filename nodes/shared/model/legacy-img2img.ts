@@ -1,0 +1,24 @@
+import type { ModelInput, ScenarioModel } from './api-types';
+
+/**
+ * The fields of Scenario's legacy `POST /generate/img2img` (SD / Flux families), per the
+ * OpenAPI file, in the same shape as a model's inputs so one form and one validator serve both.
+ */
+export const LEGACY_IMG2IMG_INPUTS: ModelInput[] = [
+	{ name: 'prompt', type: 'string', label: 'Prompt', required: { always: true } },
+	{ name: 'image', type: 'file', kind: 'image', label: 'Image', required: { always: true } },
+	{ name: 'strength', type: 'number', label: 'Strength', min: 0, max: 1 },
+	{ name: 'negativePrompt', type: 'string', label: 'Negative Prompt' },
+	{ name: 'numSamples', type: 'number', label: 'Number of Images', min: 1, max: 128, default: 1 },
+	{ name: 'guidance', type: 'number', label: 'Guidance', min: 0, max: 20 },
+	{ name: 'numInferenceSteps', type: 'number', label: 'Inference Steps', min: 1, max: 150 },
+	{ name: 'width', type: 'number', label: 'Width', min: 64, max: 2048, step: 8 },
+	{ name: 'height', type: 'number', label: 'Height', min: 64, max: 2048, step: 8 },
+	{ name: 'seed', type: 'string', label: 'Seed' },
+];
+
+/** A non-custom model (SD/Flux families) seen through the legacy img2img endpoint's fields. */
+export const asLegacyImg2Img = (model: ScenarioModel): ScenarioModel => ({ ...model, inputs: LEGACY_IMG2IMG_INPUTS });
+
+/** Whether Scenario runs this model through `/generate/custom/{id}`. */
+export const isCustomModel = (model: ScenarioModel): boolean => model.custom === true || model.type === 'custom';
