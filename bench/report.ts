@@ -144,7 +144,7 @@ export function tables(result: BenchResult): Table[] {
 		});
 	}
 	out.push({
-		title: 'Goals (issue #5)',
+		title: 'Goals',
 		head: ['goal', 'measured', 'met'],
 		rows: result.goals.map((g) => [g.goal, g.measured, g.met ? 'yes' : 'NO']),
 		notes: [],

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the package's real nodes through n8n-core's execution engine against the
- * Scenario API simulator (its own process, loopback only). Four benchmarks (issue #5):
+ * Scenario API simulator (its own process, loopback only). Four benchmarks:
  * throughput, polling cost, memory, rate limits. Prints tables, writes JSON, and (full run)
  * refreshes the results block of BENCHMARKS.md.
  *

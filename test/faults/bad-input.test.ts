@@ -1,5 +1,5 @@
 /**
- * Issue #6, "Bad input": each kind of bad input gives a NodeOperationError naming the field and
+ * Reliability, "Bad input": each kind of bad input gives a NodeOperationError naming the field and
  * the item index, before anything is sent for that item. Every case runs three items with the
  * bad one in the middle: with Continue On Fail the other two still succeed and the bad one
  * becomes an error item; without it the node fails with that error.

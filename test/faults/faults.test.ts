@@ -1,5 +1,5 @@
 /**
- * Issue #6, "Faults": the nodes run through n8n-core's engine against the simulator's fault
+ * Reliability, "Faults": the nodes run through n8n-core's engine against the simulator's fault
  * injection. For every fault: each input item yields exactly one output item (its result, or
  * with Continue On Fail an error item carrying the job id and Scenario's message; without it the
  * node fails with that message), no generation POST is sent twice for one item unless the first

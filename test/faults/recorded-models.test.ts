@@ -1,5 +1,5 @@
 /**
- * Issue #6, "Every recorded model": a table-driven sweep over every recorded GET /models/{id}
+ * Reliability, "Every recorded model": a table-driven sweep over every recorded GET /models/{id}
  * body (the shared reference set, copied byte for byte in test/fixtures/scenario-api). For each:
  * every input maps to a field of the node's form, and a request built from the fields' defaults
  * (plus a prompt and an asset where required) passes the simulator's validation, run through

@@ -1,5 +1,5 @@
 /**
- * Issue #6, "Security": no request off the API origin carries the Authorization header; the API
+ * Reliability, "Security": no request off the API origin carries the Authorization header; the API
  * secret appears in no output item, error message, error description or log line; a non-https
  * Base URL is refused unless it is a loopback address (in the nodes and in the credential test).
  *

@@ -45,7 +45,7 @@ export function category(name: string) {
 		// Started but not passed: failed, or abandoned at Jest's timeout.
 		const line = `${name}: ${counts.passed} passed, ${counts.started - counts.passed} failed`;
 		// Straight to the terminal (console.log would add a stack frame to every line).
-		process.stdout.write(`\n  [issue #6] ${line}\n`);
+		process.stdout.write(`\n  [reliability suite] ${line}\n`);
 	});
 	const test = (title: string, fn: () => Promise<void> | void, timeout?: number) =>
 		it(
