@@ -101,13 +101,20 @@ export function writeInputs(dir: string, count: number, bytes: number, tag: stri
 }
 
 const sources = (paths: string[], tag: string): SourceFile[] =>
-	paths.map((path, i) => ({ path, json: { prompt: `${tag} variant ${i}` }, mimeType: 'image/png' }));
+	paths.map((path, i) => ({
+		path,
+		json: { prompt: `${tag} variant ${i}` },
+		mimeType: 'image/png',
+	}));
 
 function printTrace(trace: number[][], summary: SimSummary): void {
 	const mb = (bytes: number) => String(Math.round(bytes / 1048576)).padStart(5);
 	const events = summary.log
 		.filter((e) => e.origin !== 'api' || /\/(uploads|generate)/.test(e.path))
-		.map((e) => ({ at: e.at, what: `${e.origin}:${e.method}:${e.path.split('/').slice(0, 3).join('/')}` }));
+		.map((e) => ({
+			at: e.at,
+			what: `${e.origin}:${e.method}:${e.path.split('/').slice(0, 3).join('/')}`,
+		}));
 	const t0 = trace[0]?.[0] ?? 0;
 	let next = 0;
 	let top = 0;
@@ -117,7 +124,15 @@ function printTrace(trace: number[][], summary: SimSummary): void {
 		while (next < events.length && events[next].at <= at) seen.push(events[next++].what);
 		const peak = rss > top;
 		top = Math.max(top, rss);
-		if (peak || seen.length || (at - t0) % 200 < 10) console.error(String(at - t0).padStart(6), mb(rss), mb(ext), mb(heap), peak ? '^' : ' ', seen.join(' '));
+		if (peak || seen.length || (at - t0) % 200 < 10)
+			console.error(
+				String(at - t0).padStart(6),
+				mb(rss),
+				mb(ext),
+				mb(heap),
+				peak ? '^' : ' ',
+				seen.join(' '),
+			);
 	}
 }
 
@@ -127,13 +142,21 @@ export const WARM_UP_BYTES = 256 * 1024;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function measureMemory(task: MemoryChildTask): Promise<MemoryResult> {
-	const sim = await SimProcess.start({ jobDurationMs: task.jobDurationMs, outputMinBytes: WARM_UP_BYTES });
+	const sim = await SimProcess.start({
+		jobDurationMs: task.jobDurationMs,
+		outputMinBytes: WARM_UP_BYTES,
+	});
 	try {
 		// Warm-up: two small items through the whole path, so module loading, connection pools and
 		// n8n-core's first-use caches are in the baseline, not in the growth. Small, so that no
 		// large buffer freed by the warm-up leaves room in the heap the measured run could reuse.
-		const warmRun = await runFilesThroughCustomGenerate(sim.credentials(), sources(task.warmFiles, 'warm'), { maxConcurrentJobs: 2 });
-		if (warmRun.result.status !== 'success') throw new Error(`warm-up failed: ${warmRun.result.error?.message}`);
+		const warmRun = await runFilesThroughCustomGenerate(
+			sim.credentials(),
+			sources(task.warmFiles, 'warm'),
+			{ maxConcurrentJobs: 2 },
+		);
+		if (warmRun.result.status !== 'success')
+			throw new Error(`warm-up failed: ${warmRun.result.error?.message}`);
 		warmRun.result.cleanup();
 		await sim.reset();
 		await sim.setJobDuration(task.jobDurationMs);
@@ -157,12 +180,20 @@ export async function measureMemory(task: MemoryChildTask): Promise<MemoryResult
 			if (m.rss > peakRss) peakRss = m.rss;
 			if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
 			if (m.external > peakExternal) peakExternal = m.external;
-			if (trace) trace.push([Date.now(), m.rss - base.rss, m.external - base.external, m.heapUsed - base.heapUsed]);
+			if (trace)
+				trace.push([
+					Date.now(),
+					m.rss - base.rss,
+					m.external - base.external,
+					m.heapUsed - base.heapUsed,
+				]);
 		}, 10);
 		// BENCH_MEMORY_TRACE=1: the growth over time, next to the simulator's log (for digging into a figure).
 		const trace: number[][] | undefined = process.env.BENCH_MEMORY_TRACE ? [] : undefined;
 		const forced = task.gcEveryMs ? setInterval(gc, task.gcEveryMs) : undefined;
-		const run = await runFilesThroughCustomGenerate(sim.credentials(), files, { maxConcurrentJobs: task.maxConcurrentJobs });
+		const run = await runFilesThroughCustomGenerate(sim.credentials(), files, {
+			maxConcurrentJobs: task.maxConcurrentJobs,
+		});
 		if (forced) clearInterval(forced);
 		clearInterval(sampler);
 		const end = process.memoryUsage();
@@ -229,7 +260,9 @@ if (require.main === module) {
 			process.exitCode = 0;
 		})
 		.catch((error: unknown) => {
-			process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+			process.send?.({
+				error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+			});
 			if (!process.send) console.error(error);
 			process.exitCode = 1;
 		})

@@ -14,15 +14,23 @@ export async function measureMemoryInChild(task: MemoryTask): Promise<MemoryResu
 	try {
 		const warmFiles = writeInputs(dir, 2, WARM_UP_BYTES, 'warm');
 		const files = writeInputs(dir, task.items, task.imageBytes, 'bench');
-		const child = fork(join(__dirname, 'memory-child.ts'), [JSON.stringify({ ...task, warmFiles, files })], {
-			execArgv: ['--expose-gc', ...TS_EXEC_ARGV],
-			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-		});
+		const child = fork(
+			join(__dirname, 'memory-child.ts'),
+			[JSON.stringify({ ...task, warmFiles, files })],
+			{
+				execArgv: ['--expose-gc', ...TS_EXEC_ARGV],
+				stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+			},
+		);
 		return await new Promise<MemoryResult>((resolve, reject) => {
 			let settled = false;
 			const timer = setTimeout(() => {
 				child.kill();
-				reject(new Error(`memory measurement (${task.items} items) did not finish in ${CHILD_TIMEOUT_MS / 1000} s`));
+				reject(
+					new Error(
+						`memory measurement (${task.items} items) did not finish in ${CHILD_TIMEOUT_MS / 1000} s`,
+					),
+				);
 			}, CHILD_TIMEOUT_MS);
 			child.on('message', (message: { result?: MemoryResult; error?: string }) => {
 				settled = true;
@@ -72,12 +80,20 @@ export interface MemoryBenchResult {
 
 const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`;
 
-export async function runMemory(plan: MemoryPlan, log: (line: string) => void): Promise<MemoryBenchResult> {
+export async function runMemory(
+	plan: MemoryPlan,
+	log: (line: string) => void,
+): Promise<MemoryBenchResult> {
 	const rows: MemoryRow[] = [];
 	for (const items of plan.items) {
 		const runs: MemoryResult[] = [];
 		for (let i = 0; i < plan.repetitions; i++) {
-			const result = await measureMemoryInChild({ items, imageBytes: plan.imageBytes, jobDurationMs: plan.jobDurationMs, maxConcurrentJobs: plan.maxConcurrentJobs });
+			const result = await measureMemoryInChild({
+				items,
+				imageBytes: plan.imageBytes,
+				jobDurationMs: plan.jobDurationMs,
+				maxConcurrentJobs: plan.maxConcurrentJobs,
+			});
 			runs.push(result);
 			log(
 				`  ${items} items × ${mb(plan.imageBytes)} in and out (run ${i + 1}/${plan.repetitions}): peak RSS growth ${mb(result.peakGrowthBytes)} (${result.growthPerLargestImage} × image), left after the run ${mb(result.retainedBytes)}, ${result.ok}/${items} ok, ${result.outputsVerified} outputs verified, ${(result.wallMs / 1000).toFixed(1)} s`,
@@ -109,5 +125,11 @@ export async function runMemory(plan: MemoryPlan, log: (line: string) => void): 
 			`  diagnostic, ${plan.forcedGc.items} items with a full GC every ${plan.forcedGc.gcEveryMs} ms: peak RSS growth ${mb(forcedGc.peakGrowthBytes)} (${forcedGc.growthPerLargestImage} × image)`,
 		);
 	}
-	return { imageBytes: plan.imageBytes, jobDurationMs: plan.jobDurationMs, maxConcurrentJobs: plan.maxConcurrentJobs, rows, forcedGc };
+	return {
+		imageBytes: plan.imageBytes,
+		jobDurationMs: plan.jobDurationMs,
+		maxConcurrentJobs: plan.maxConcurrentJobs,
+		rows,
+		forcedGc,
+	};
 }

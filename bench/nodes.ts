@@ -9,7 +9,14 @@ import { basename, dirname, extname } from 'node:path';
 
 import { BinaryDataConfig, BinaryDataService } from 'n8n-core';
 
-import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IBinaryData,
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { ScenarioApi } from '../credentials/ScenarioApi.credentials';
@@ -20,7 +27,14 @@ import { fetchAsset } from '../nodes/shared/files/download';
 import { Limiter } from '../nodes/shared/transport/limiter';
 import { connectToScenario } from '../nodes/shared/transport/connection';
 import { pause, scenarioRequest } from '../nodes/shared/transport/request';
-import { runNode, runWorkflow, type HarnessBinaryMode, type HarnessInputItem, type RunNodeResult, type RunResult } from '../test/harness';
+import {
+	runNode,
+	runWorkflow,
+	type HarnessBinaryMode,
+	type HarnessInputItem,
+	type RunNodeResult,
+	type RunResult,
+} from '../test/harness';
 import { Container } from '../test/harness/n8n-internals';
 
 export const CUSTOM_GENERATE = 'n8n-nodes-scenario.scenarioCustomGenerate';
@@ -44,7 +58,8 @@ export class SequentialBaseline implements INodeType {
 		name: SEQUENTIAL_BASELINE,
 		group: ['transform'],
 		version: 1,
-		description: 'Bench only: submits one item, polls it every 3 s until done, downloads, then the next',
+		description:
+			'Bench only: submits one item, polls it every 3 s until done, downloads, then the next',
 		defaults: { name: 'Sequential Baseline' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
@@ -52,7 +67,12 @@ export class SequentialBaseline implements INodeType {
 		properties: [
 			{ displayName: 'Model ID', name: 'modelId', type: 'string', default: MODEL_ID },
 			{ displayName: 'Prompt', name: 'prompt', type: 'string', default: '' },
-			{ displayName: 'Poll Interval (Ms)', name: 'pollMs', type: 'number', default: BASELINE_POLL_MS },
+			{
+				displayName: 'Poll Interval (Ms)',
+				name: 'pollMs',
+				type: 'number',
+				default: BASELINE_POLL_MS,
+			},
 		],
 	};
 
@@ -85,9 +105,24 @@ export class SequentialBaseline implements INodeType {
 				).job;
 			}
 			for (const assetId of job.metadata?.assetIds ?? []) {
-				const fetched = await fetchAsset(this, conn, assetId, { download: true, itemIndex, jobId: job.jobId }, downloads);
-				const json: IDataObject = { jobId: job.jobId, assetId, status: job.status, sha256: fetched.sha256 ?? null };
-				out.push({ json, ...(fetched.binary ? { binary: { data: fetched.binary } } : {}), pairedItem: { item: itemIndex } });
+				const fetched = await fetchAsset(
+					this,
+					conn,
+					assetId,
+					{ download: true, itemIndex, jobId: job.jobId },
+					downloads,
+				);
+				const json: IDataObject = {
+					jobId: job.jobId,
+					assetId,
+					status: job.status,
+					sha256: fetched.sha256 ?? null,
+				};
+				out.push({
+					json,
+					...(fetched.binary ? { binary: { data: fetched.binary } } : {}),
+					pairedItem: { item: itemIndex },
+				});
 			}
 		}
 		return [out];
@@ -136,10 +171,25 @@ export class FileSource implements INodeType {
 					mkdirSync(dirname(target), { recursive: true });
 					copyFileSync(file.path, target);
 					const bytes = statSync(target).size;
-					writeFileSync(`${target}.metadata`, JSON.stringify({ fileName, mimeType: file.mimeType, fileSize: bytes }));
-					binary = { id, data: 'filesystem-v2', mimeType: file.mimeType, fileName, fileExtension: extname(fileName).slice(1), bytes, fileSize: `${(bytes / 1048576).toFixed(1)} MB` };
+					writeFileSync(
+						`${target}.metadata`,
+						JSON.stringify({ fileName, mimeType: file.mimeType, fileSize: bytes }),
+					);
+					binary = {
+						id,
+						data: 'filesystem-v2',
+						mimeType: file.mimeType,
+						fileName,
+						fileExtension: extname(fileName).slice(1),
+						bytes,
+						fileSize: `${(bytes / 1048576).toFixed(1)} MB`,
+					};
 				} else {
-					binary = await this.helpers.prepareBinaryData(createReadStream(file.path), fileName, file.mimeType);
+					binary = await this.helpers.prepareBinaryData(
+						createReadStream(file.path),
+						fileName,
+						file.mimeType,
+					);
 				}
 				out.push({ json: { ...file.json }, binary: { data: binary }, pairedItem: { item: 0 } });
 			}
@@ -154,7 +204,12 @@ const customGenerate = new ScenarioCustomGenerate();
 const sequentialBaseline = new SequentialBaseline();
 
 /** A resource-mapper value as the editor stores it. */
-export const mapped = (value: Record<string, unknown>) => ({ mappingMode: 'defineBelow', value, matchingColumns: [], schema: [] });
+export const mapped = (value: Record<string, unknown>) => ({
+	mappingMode: 'defineBelow',
+	value,
+	matchingColumns: [],
+	schema: [],
+});
 export const modelById = (id: string) => ({ __rl: true, mode: 'id', value: id });
 
 export interface Timed<T> {
@@ -172,7 +227,12 @@ async function timed<T>(fn: () => Promise<T>): Promise<Timed<T>> {
 export async function runCustomGenerate(
 	credentials: { scenarioApi: Record<string, string> },
 	items: HarnessInputItem[],
-	options: { maxConcurrentJobs: number; continueOnFail?: boolean; binaryMode?: HarnessBinaryMode; extraInputs?: Record<string, unknown> },
+	options: {
+		maxConcurrentJobs: number;
+		continueOnFail?: boolean;
+		binaryMode?: HarnessBinaryMode;
+		extraInputs?: Record<string, unknown>;
+	},
 ): Promise<Timed<RunNodeResult>> {
 	return await timed(
 		async () =>
@@ -210,7 +270,11 @@ export async function runSequentialBaseline(
 				node: {
 					type: SEQUENTIAL_BASELINE,
 					typeVersion: 1,
-					parameters: { modelId: MODEL_ID, prompt: '={{ $json.prompt }}', pollMs: BASELINE_POLL_MS },
+					parameters: {
+						modelId: MODEL_ID,
+						prompt: '={{ $json.prompt }}',
+						pollMs: BASELINE_POLL_MS,
+					},
 				},
 				items,
 				binaryMode: 'filesystem',
@@ -233,7 +297,14 @@ export async function runFilesThroughCustomGenerate(
 				binaryMode: 'filesystem',
 				startNode: 'File Source',
 				nodes: [
-					{ id: 'source', name: 'File Source', type: FILE_SOURCE, typeVersion: 1, position: [0, 0], parameters: {} },
+					{
+						id: 'source',
+						name: 'File Source',
+						type: FILE_SOURCE,
+						typeVersion: 1,
+						position: [0, 0],
+						parameters: {},
+					},
 					{
 						id: 'generate',
 						name: 'Generate',
@@ -248,7 +319,11 @@ export async function runFilesThroughCustomGenerate(
 						credentials: { scenarioApi: { id: 'scenarioApi-id', name: 'Scenario (bench)' } },
 					},
 				],
-				connections: { 'File Source': { main: [[{ node: 'Generate', type: NodeConnectionTypes.Main, index: 0 }]] } },
+				connections: {
+					'File Source': {
+						main: [[{ node: 'Generate', type: NodeConnectionTypes.Main, index: 0 }]],
+					},
+				},
 			}),
 	);
 }

@@ -40,13 +40,33 @@ export async function runRateLimits(
 	for (const c of cases) {
 		await sim.reset();
 		await sim.setJobDuration(options.jobDurationMs);
-		if (c.every > 0) await sim.inject({ path: '/', every: c.every, fault: { kind: 'status', status: 429, retryAfter: c.retryAfterS, body: { reason: 'Rate limit exceeded' } } });
-		const run = await runCustomGenerate(sim.credentials(), promptItems(options.items, `rate limits ${c.name}`), {
-			maxConcurrentJobs: options.maxConcurrentJobs,
-			continueOnFail: true,
-		});
-		const completed = run.result.items.filter((item) => item.binary?.data && !item.json.error).length;
-		const errors = [...new Set(run.result.items.filter((item) => item.json.error).map((item) => String(item.json.error)))];
+		if (c.every > 0)
+			await sim.inject({
+				path: '/',
+				every: c.every,
+				fault: {
+					kind: 'status',
+					status: 429,
+					retryAfter: c.retryAfterS,
+					body: { reason: 'Rate limit exceeded' },
+				},
+			});
+		const run = await runCustomGenerate(
+			sim.credentials(),
+			promptItems(options.items, `rate limits ${c.name}`),
+			{
+				maxConcurrentJobs: options.maxConcurrentJobs,
+				continueOnFail: true,
+			},
+		);
+		const completed = run.result.items.filter(
+			(item) => item.binary?.data && !item.json.error,
+		).length;
+		const errors = [
+			...new Set(
+				run.result.items.filter((item) => item.json.error).map((item) => String(item.json.error)),
+			),
+		];
 		if (run.result.error && !errors.length) errors.push(run.result.error.message);
 		const traffic = trafficStats(await sim.summary());
 		if (c.every === 0) cleanRequests = traffic.apiRequests;

@@ -50,7 +50,20 @@ export function tables(result: BenchResult): Table[] {
 		const k = t.baselines[0]?.measuredItems ?? 0;
 		out.push({
 			title: '1. Throughput (Custom Generate, text to image)',
-			head: ['N', 'D (s)', 'Max Concurrent Jobs', 'waves', 'wall (s)', 'ideal (s)', 'wall / ideal', `baseline (s), from ${k} items`, 'baseline / wall', 'ok', 'checks / job', 'detection median (ms)'],
+			head: [
+				'N',
+				'D (s)',
+				'Max Concurrent Jobs',
+				'waves',
+				'wall (s)',
+				'ideal (s)',
+				'wall / ideal',
+				`baseline (s), from ${k} items`,
+				'baseline / wall',
+				'ok',
+				'checks / job',
+				'detection median (ms)',
+			],
 			rows: t.rows.map((r) => [
 				String(r.items),
 				s1(r.jobDurationMs),
@@ -76,7 +89,18 @@ export function tables(result: BenchResult): Table[] {
 	if (p) {
 		out.push({
 			title: '2. Polling cost',
-			head: ['D (s)', 'jobs', 'checks / job (mean)', 'checks / job (max)', 'API requests / job', 'detection median (ms)', 'p95 (ms)', 'max (ms)', 'every 3 s: checks / job', 'every 3 s: detection (ms)'],
+			head: [
+				'D (s)',
+				'jobs',
+				'checks / job (mean)',
+				'checks / job (max)',
+				'API requests / job',
+				'detection median (ms)',
+				'p95 (ms)',
+				'max (ms)',
+				'every 3 s: checks / job',
+				'every 3 s: detection (ms)',
+			],
 			rows: p.map((r) => [
 				s1(r.jobDurationMs),
 				String(r.jobs),
@@ -90,7 +114,7 @@ export function tables(result: BenchResult): Table[] {
 				String(r.fixedInterval.detectionMs),
 			]),
 			notes: [
-				'checks = GET /jobs/{id} per job (from the simulator log); detection = the simulator\'s firstSeenTerminalAt − doneAt (planned end to the first check answered with the final status).',
+				"checks = GET /jobs/{id} per job (from the simulator log); detection = the simulator's firstSeenTerminalAt − doneAt (planned end to the first check answered with the final status).",
 				'API requests / job also counts the submission, GET /models (once per run) and GET /assets/{id}.',
 				'"every 3 s" is computed for a fixed 3 s interval (first check 3 s after submission).',
 			],
@@ -100,7 +124,17 @@ export function tables(result: BenchResult): Table[] {
 	if (m) {
 		out.push({
 			title: `3. Memory (Custom Generate, image in by multipart upload, image out by download, binary data in filesystem mode, Max Concurrent Jobs ${m.maxConcurrentJobs})`,
-			head: ['N', 'image (MB)', 'bytes through the node (MB)', 'runs', 'peak RSS growth, median (MB)', 'max (MB)', 'max / image', 'wall (s)', 'outputs verified'],
+			head: [
+				'N',
+				'image (MB)',
+				'bytes through the node (MB)',
+				'runs',
+				'peak RSS growth, median (MB)',
+				'max (MB)',
+				'max / image',
+				'wall (s)',
+				'outputs verified',
+			],
 			rows: m.rows.map((r) => [
 				String(r.items),
 				mb(m.imageBytes),
@@ -113,7 +147,7 @@ export function tables(result: BenchResult): Table[] {
 				`${r.runs.reduce((sum, run) => sum + run.outputsVerified, 0)}/${r.runs.reduce((sum, run) => sum + run.items, 0)}`,
 			]),
 			notes: [
-				'Each run in a fresh process (simulator in another process): RSS sampled every 10 ms and the kernel\'s peak (VmHWM, reset after the baseline); growth over the RSS after a warm-up with small images and a full GC.',
+				"Each run in a fresh process (simulator in another process): RSS sampled every 10 ms and the kernel's peak (VmHWM, reset after the baseline); growth over the RSS after a warm-up with small images and a full GC.",
 				retainedNote(Math.max(...m.rows.flatMap((r) => r.runs.map((run) => run.retainedBytes)))),
 				...(m.forcedGc
 					? [
@@ -127,9 +161,22 @@ export function tables(result: BenchResult): Table[] {
 	if (r) {
 		out.push({
 			title: '4. Rate limits (N = 100, D = 5 s, Max Concurrent Jobs 100)',
-			head: ['429 on', 'Retry-After', 'completed', 'lost', 'wall (s)', 'API requests', '429 answers', 'extra requests', 'jobs', 'duplicate jobs'],
+			head: [
+				'429 on',
+				'Retry-After',
+				'completed',
+				'lost',
+				'wall (s)',
+				'API requests',
+				'429 answers',
+				'extra requests',
+				'jobs',
+				'duplicate jobs',
+			],
 			rows: r.map((row) => [
-				row.every ? `every ${row.every}${row.every === 2 ? 'nd' : row.every === 3 ? 'rd' : 'th'} API request` : 'none',
+				row.every
+					? `every ${row.every}${row.every === 2 ? 'nd' : row.every === 3 ? 'rd' : 'th'} API request`
+					: 'none',
 				row.every ? (row.retryAfterS === undefined ? 'none' : `${row.retryAfterS} s`) : '',
 				`${row.completed}/${row.items}`,
 				String(row.lost),
@@ -140,7 +187,9 @@ export function tables(result: BenchResult): Table[] {
 				String(row.traffic.jobs),
 				String(row.traffic.duplicateJobs),
 			]),
-			notes: ['extra requests = API requests − those of the run without faults; duplicate jobs = jobs whose prompt (one per item) had already been submitted.'],
+			notes: [
+				'extra requests = API requests − those of the run without faults; duplicate jobs = jobs whose prompt (one per item) had already been submitted.',
+			],
 		});
 	}
 	out.push({
@@ -153,16 +202,33 @@ export function tables(result: BenchResult): Table[] {
 }
 
 function retainedNote(maxRetained: number): string {
-	const where = maxRetained <= 0 ? 'back below that baseline in every run' : `at most ${mb(maxRetained)} MB above that baseline`;
+	const where =
+		maxRetained <= 0
+			? 'back below that baseline in every run'
+			: `at most ${mb(maxRetained)} MB above that baseline`;
 	return `After each run and a full GC, heap + external memory were ${where}, whatever N: nothing is kept per item.`;
 }
 
 export function renderText(table: Table): string {
-	const widths = table.head.map((h, i) => Math.max(h.length, ...table.rows.map((r) => (r[i] ?? '').length)));
+	const widths = table.head.map((h, i) =>
+		Math.max(h.length, ...table.rows.map((r) => (r[i] ?? '').length)),
+	);
 	// Figures right-aligned, words left-aligned.
-	const numeric = table.head.map((_, i) => i > 0 && table.rows.every((r) => /^[-\d.,/ ×]*$/.test(r[i] ?? '')));
-	const line = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-	return [table.title, line(table.head), widths.map((w) => '-'.repeat(w)).join('  '), ...table.rows.map(line), ...table.notes.map((n) => `  ${n}`)].join('\n');
+	const numeric = table.head.map(
+		(_, i) => i > 0 && table.rows.every((r) => /^[-\d.,/ ×]*$/.test(r[i] ?? '')),
+	);
+	const line = (cells: string[]) =>
+		cells
+			.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+			.join('  ')
+			.trimEnd();
+	return [
+		table.title,
+		line(table.head),
+		widths.map((w) => '-'.repeat(w)).join('  '),
+		...table.rows.map(line),
+		...table.notes.map((n) => `  ${n}`),
+	].join('\n');
 }
 
 export function renderMarkdown(table: Table): string {
@@ -171,7 +237,11 @@ export function renderMarkdown(table: Table): string {
 		`#### ${table.title}`,
 		'',
 		row(table.head),
-		row(table.head.map((_, i) => (i > 0 && table.rows.every((r) => /^[-\d.,/ ×]*$/.test(r[i] ?? '')) ? '---:' : '---'))),
+		row(
+			table.head.map((_, i) =>
+				i > 0 && table.rows.every((r) => /^[-\d.,/ ×]*$/.test(r[i] ?? '')) ? '---:' : '---',
+			),
+		),
 		...table.rows.map(row),
 		...(table.notes.length ? ['', ...table.notes.map((n) => `- ${n}`)] : []),
 	].join('\n');

@@ -19,7 +19,14 @@ import { cleanupHarness } from '../test/harness';
 import { runMemory, type MemoryBenchResult } from './memory';
 import { runPolling } from './polling';
 import { runRateLimits, type RateLimitCase } from './ratelimit';
-import { renderMarkdown, renderText, tables, type BenchResult, type Goal, type Machine } from './report';
+import {
+	renderMarkdown,
+	renderText,
+	tables,
+	type BenchResult,
+	type Goal,
+	type Machine,
+} from './report';
 import { SimProcess } from './sim-client';
 import { runThroughput } from './throughput';
 
@@ -49,8 +56,12 @@ function parseArgs(argv: string[]): Options {
 		};
 		if (arg === '--quick') options.quick = true;
 		else if (arg.startsWith('--only')) {
-			const wanted = value().split(',').map((s) => s.trim()) as Section[];
-			for (const section of wanted) if (!SECTIONS.includes(section)) throw new Error(`unknown benchmark "${section}" (${SECTIONS.join(', ')})`);
+			const wanted = value()
+				.split(',')
+				.map((s) => s.trim()) as Section[];
+			for (const section of wanted)
+				if (!SECTIONS.includes(section))
+					throw new Error(`unknown benchmark "${section}" (${SECTIONS.join(', ')})`);
 			options.only = new Set(wanted);
 		} else if (arg.startsWith('--out')) options.out = value();
 		else if (arg.startsWith('--render')) options.render = value();
@@ -65,20 +76,30 @@ function parseArgs(argv: string[]): Options {
 function machine(): Machine {
 	const run = (command: string): string => {
 		try {
-			return execSync(command, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+			return execSync(command, {
+				cwd: ROOT,
+				encoding: 'utf8',
+				stdio: ['ignore', 'pipe', 'ignore'],
+			}).trim();
 		} catch {
 			return '';
 		}
 	};
-	const free = run('free -h').split('\n').find((line) => line.startsWith('Mem:'));
-	const dirty = run('git status --porcelain -- nodes credentials bench test/simulator test/harness') ? ' (with uncommitted changes)' : '';
+	const free = run('free -h')
+		.split('\n')
+		.find((line) => line.startsWith('Mem:'));
+	const dirty = run('git status --porcelain -- nodes credentials bench test/simulator test/harness')
+		? ' (with uncommitted changes)'
+		: '';
 	return {
 		date: new Date().toISOString(),
 		node: process.version,
 		platform: `${os.type()} ${os.release()} ${os.arch()}`,
 		cpus: os.availableParallelism(),
 		cpuModel: os.cpus()[0]?.model ?? 'unknown',
-		memory: free ? `free -h: ${free.replace(/\s+/g, ' ')}` : `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB total`,
+		memory: free
+			? `free -h: ${free.replace(/\s+/g, ' ')}`
+			: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB total`,
 		loadAverageStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
 		commit: (run('git rev-parse --short HEAD') || 'unknown') + dirty,
 	};
@@ -86,20 +107,40 @@ function machine(): Machine {
 
 function goals(result: BenchResult): Goal[] {
 	const list: Goal[] = [];
-	const row = result.throughput?.rows.find((r) => r.items === 100 && r.jobDurationMs === 5000 && r.maxConcurrentJobs >= 100);
+	const row = result.throughput?.rows.find(
+		(r) => r.items === 100 && r.jobDurationMs === 5000 && r.maxConcurrentJobs >= 100,
+	);
 	if (row) {
-		list.push({ goal: 'N=100, D=5 s: wall ≤ 1.3 × ideal', measured: `${(row.wallMs / 1000).toFixed(2)} s = ${row.wallOverIdeal.toFixed(2)} × ideal (${(row.idealMs / 1000).toFixed(2)} s)`, met: row.wallOverIdeal <= 1.3 && row.ok === row.items });
-		list.push({ goal: 'N=100, D=5 s: baseline / wall ≥ 50', measured: `${row.baselineOverWall.toFixed(1)} (baseline ${(row.baselineMs / 1000).toFixed(0)} s, extrapolated from ${row.baselineMeasuredItems} items)`, met: row.baselineOverWall >= 50 });
+		list.push({
+			goal: 'N=100, D=5 s: wall ≤ 1.3 × ideal',
+			measured: `${(row.wallMs / 1000).toFixed(2)} s = ${row.wallOverIdeal.toFixed(2)} × ideal (${(row.idealMs / 1000).toFixed(2)} s)`,
+			met: row.wallOverIdeal <= 1.3 && row.ok === row.items,
+		});
+		list.push({
+			goal: 'N=100, D=5 s: baseline / wall ≥ 50',
+			measured: `${row.baselineOverWall.toFixed(1)} (baseline ${(row.baselineMs / 1000).toFixed(0)} s, extrapolated from ${row.baselineMeasuredItems} items)`,
+			met: row.baselineOverWall >= 50,
+		});
 	}
 	const polling = result.polling?.find((r) => r.jobDurationMs === 10_000);
 	if (polling) {
-		list.push({ goal: 'D=10 s: ≤ 6 checks per job', measured: `mean ${polling.traffic.pollsPerJobMean.toFixed(1)}, max ${polling.traffic.pollsPerJobMax}`, met: polling.traffic.pollsPerJobMax <= 6 });
-		list.push({ goal: 'D=10 s: detection delay ≤ 1 s', measured: `median ${polling.traffic.detectionMedianMs} ms, max ${polling.traffic.detectionMaxMs} ms`, met: polling.traffic.detectionMaxMs <= 1000 });
+		list.push({
+			goal: 'D=10 s: ≤ 6 checks per job',
+			measured: `mean ${polling.traffic.pollsPerJobMean.toFixed(1)}, max ${polling.traffic.pollsPerJobMax}`,
+			met: polling.traffic.pollsPerJobMax <= 6,
+		});
+		list.push({
+			goal: 'D=10 s: detection delay ≤ 1 s',
+			measured: `median ${polling.traffic.detectionMedianMs} ms, max ${polling.traffic.detectionMaxMs} ms`,
+			met: polling.traffic.detectionMaxMs <= 1000,
+		});
 	}
 	const memory: MemoryBenchResult | undefined = result.memory;
 	if (memory && memory.rows.length) {
 		const worst = memory.rows.reduce((a, b) => (b.maxGrowthBytes > a.maxGrowthBytes ? b : a));
-		const typical = memory.rows.map((r) => `N=${r.items}: ${r.medianGrowthPerImage.toFixed(1)}`).join(', ');
+		const typical = memory.rows
+			.map((r) => `N=${r.items}: ${r.medianGrowthPerImage.toFixed(1)}`)
+			.join(', ');
 		list.push({
 			goal: 'Peak RSS growth ≤ 3 × the largest image',
 			measured: `max ${(worst.maxGrowthBytes / MB).toFixed(1)} MB = ${worst.maxGrowthPerImage.toFixed(2)} × (N=${worst.items}); medians × image: ${typical}${memory.forcedGc ? `; live (GC forced) ${memory.forcedGc.growthPerLargestImage.toFixed(2)} ×` : ''}`,
@@ -118,10 +159,16 @@ function goals(result: BenchResult): Goal[] {
 	}
 	const limited = result.rateLimits?.filter((r) => r.every > 0) ?? [];
 	if (limited.length) {
-		list.push({ goal: 'Under 429s: no item lost', measured: limited.map((r) => `${r.name}: ${r.completed}/${r.items}`).join('; '), met: limited.every((r) => r.lost === 0) });
+		list.push({
+			goal: 'Under 429s: no item lost',
+			measured: limited.map((r) => `${r.name}: ${r.completed}/${r.items}`).join('; '),
+			met: limited.every((r) => r.lost === 0),
+		});
 		list.push({
 			goal: 'Under 429s: no job submitted twice',
-			measured: limited.map((r) => `${r.name}: ${r.traffic.jobs} jobs, ${r.traffic.duplicateJobs} duplicate`).join('; '),
+			measured: limited
+				.map((r) => `${r.name}: ${r.traffic.jobs} jobs, ${r.traffic.duplicateJobs} duplicate`)
+				.join('; '),
 			met: limited.every((r) => r.traffic.duplicateJobs === 0 && r.traffic.jobs === r.items),
 		});
 	}
@@ -142,7 +189,9 @@ function updateBenchmarksMd(result: BenchResult): boolean {
 	const m = result.machine;
 	// `free -h` prints: total used free shared buff/cache available.
 	const free = /^free -h: Mem: (\S+) (\S+) (\S+) (\S+) (\S+) (\S+)/.exec(m.memory);
-	const memory = free ? `${free[1]} RAM (free -h: ${free[2]} used, ${free[6]} available)` : m.memory;
+	const memory = free
+		? `${free[1]} RAM (free -h: ${free[2]} used, ${free[6]} available)`
+		: m.memory;
 	const block = [
 		RESULTS_START,
 		'',
@@ -161,7 +210,12 @@ function render(file: string): void {
 	const result = JSON.parse(readFileSync(path, 'utf8')) as BenchResult;
 	result.goals = goals(result);
 	for (const table of tables(result)) console.log(`${renderText(table)}\n`);
-	if (path === join(ROOT, 'bench', 'results', 'latest.json') && result.mode === 'full' && updateBenchmarksMd(result)) console.log('BENCHMARKS.md: results block updated');
+	if (
+		path === join(ROOT, 'bench', 'results', 'latest.json') &&
+		result.mode === 'full' &&
+		updateBenchmarksMd(result)
+	)
+		console.log('BENCHMARKS.md: results block updated');
 }
 
 async function main(): Promise<void> {
@@ -169,12 +223,20 @@ async function main(): Promise<void> {
 	if (options.render) return render(options.render);
 	const started = Date.now();
 	const log = (line: string): void => console.log(line);
-	const result: BenchResult = { mode: options.quick ? 'quick' : 'full', machine: machine(), durationS: 0, goals: [] };
+	const result: BenchResult = {
+		mode: options.quick ? 'quick' : 'full',
+		machine: machine(),
+		durationS: 0,
+		goals: [],
+	};
 	const m = result.machine;
-	log(`Scenario nodes benchmark (${result.mode}) — ${m.date}, Node ${m.node}, ${m.cpus} CPUs, load ${m.loadAverageStart.join(' / ')}`);
+	log(
+		`Scenario nodes benchmark (${result.mode}) — ${m.date}, Node ${m.node}, ${m.cpus} CPUs, load ${m.loadAverageStart.join(' / ')}`,
+	);
 
 	const q = options.quick;
-	const needsSim = options.only.has('throughput') || options.only.has('polling') || options.only.has('ratelimits');
+	const needsSim =
+		options.only.has('throughput') || options.only.has('polling') || options.only.has('ratelimits');
 	const sim = needsSim ? await SimProcess.start({ jobDurationMs: 1000 }) : undefined;
 	try {
 		if (sim && options.only.has('throughput')) {
@@ -207,7 +269,12 @@ async function main(): Promise<void> {
 							{ name: 'every 2nd, no Retry-After', every: 2 },
 						]),
 			];
-			result.rateLimits = await runRateLimits(sim, cases, { items: 100, jobDurationMs: 5000, maxConcurrentJobs: 100 }, log);
+			result.rateLimits = await runRateLimits(
+				sim,
+				cases,
+				{ items: 100, jobDurationMs: 5000, maxConcurrentJobs: 100 },
+				log,
+			);
 		}
 	} finally {
 		await sim?.close();
@@ -233,7 +300,9 @@ async function main(): Promise<void> {
 	log('');
 	for (const table of tables(result)) log(`${renderText(table)}\n`);
 
-	const out = options.out ? resolve(options.out) : join(ROOT, 'bench', 'results', q ? 'quick.tmp.json' : 'latest.json');
+	const out = options.out
+		? resolve(options.out)
+		: join(ROOT, 'bench', 'results', q ? 'quick.tmp.json' : 'latest.json');
 	mkdirSync(dirname(out), { recursive: true });
 	writeFileSync(out, `${JSON.stringify(result, null, '\t')}\n`);
 	log(`JSON: ${out}`);

@@ -21,7 +21,10 @@ interface Reply {
 export class SimProcess {
 	private nextId = 1;
 
-	private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
+	private readonly pending = new Map<
+		number,
+		{ resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }
+	>();
 
 	private exited = false;
 
@@ -80,7 +83,14 @@ export class SimProcess {
 
 	/** The Scenario API credential data for the harness. */
 	credentials(): { scenarioApi: Record<string, string> } {
-		return { scenarioApi: { apiKey: this.info.apiKey, apiSecret: this.info.apiSecret, baseUrl: this.info.baseUrl, projectId: '' } };
+		return {
+			scenarioApi: {
+				apiKey: this.info.apiKey,
+				apiSecret: this.info.apiSecret,
+				baseUrl: this.info.baseUrl,
+				projectId: '',
+			},
+		};
 	}
 
 	get authorization(): string {

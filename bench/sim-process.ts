@@ -56,7 +56,14 @@ type Request = SimCommand & { id: number };
 
 function summary(sim: ScenarioSimulator): SimSummary {
 	return {
-		log: sim.log.map((e) => ({ origin: e.origin, method: e.method, path: e.path, status: e.status, at: e.at, bodyBytes: e.bodyBytes })),
+		log: sim.log.map((e) => ({
+			origin: e.origin,
+			method: e.method,
+			path: e.path,
+			status: e.status,
+			at: e.at,
+			bodyBytes: e.bodyBytes,
+		})),
 		jobs: [...sim.jobs.values()].map((j) => ({
 			jobId: j.jobId,
 			prompt: typeof j.input.prompt === 'string' ? j.input.prompt : undefined,
@@ -71,7 +78,8 @@ function summary(sim: ScenarioSimulator): SimSummary {
 }
 
 async function main(): Promise<void> {
-	if (!process.send) throw new Error('bench/sim-process.ts must be started with fork() (it talks over IPC)');
+	if (!process.send)
+		throw new Error('bench/sim-process.ts must be started with fork() (it talks over IPC)');
 	const options = JSON.parse(process.argv[2] ?? '{}') as SimulatorOptions;
 	const sim = await ScenarioSimulator.start({ ...options, host: '127.0.0.1', port: 0 });
 	const send = (message: unknown): void => {
@@ -116,7 +124,11 @@ async function main(): Promise<void> {
 				}
 				send({ id: raw.id, ok: true, result });
 			} catch (error) {
-				send({ id: raw.id, ok: false, error: error instanceof Error ? error.message : String(error) });
+				send({
+					id: raw.id,
+					ok: false,
+					error: error instanceof Error ? error.message : String(error),
+				});
 			}
 		})();
 	});

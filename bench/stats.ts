@@ -16,7 +16,8 @@ export function quantile(values: number[], q: number): number {
 }
 
 export const median = (values: number[]): number => quantile(values, 0.5);
-export const mean = (values: number[]): number => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN);
+export const mean = (values: number[]): number =>
+	values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN;
 export const max = (values: number[]): number => (values.length ? Math.max(...values) : NaN);
 
 const JOB_PATH = /^\/v1\/jobs\/([^/]+)$/;
@@ -57,7 +58,8 @@ export function trafficStats(summary: SimSummary): TrafficStats {
 		.filter((j) => j.doneAt !== undefined && j.firstSeenTerminalAt !== undefined)
 		.map((j) => (j.firstSeenTerminalAt as number) - (j.doneAt as number));
 	const prompts = new Map<string, number>();
-	for (const job of summary.jobs) prompts.set(job.prompt ?? job.jobId, (prompts.get(job.prompt ?? job.jobId) ?? 0) + 1);
+	for (const job of summary.jobs)
+		prompts.set(job.prompt ?? job.jobId, (prompts.get(job.prompt ?? job.jobId) ?? 0) + 1);
 	const counts = [...polls.values()];
 	return {
 		apiRequests: api.length,

@@ -18,7 +18,17 @@
  *   npm run dev                (= npm run build && ts-node --transpile-only examples/dev.ts)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import {
+	copyFileSync,
+	cpSync,
+	existsSync,
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	watch,
+	writeFileSync,
+	type FSWatcher,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -38,13 +48,19 @@ const REPO = resolve(__dirname, '..');
 const PACKAGE = 'n8n-nodes-scenario';
 const SIM_CREDENTIAL_ID = 'scenarioApiCredential'; // the id the example workflows use
 const REAL_CREDENTIAL_ID = 'scenarioApiReal';
-const OWNER = { email: 'dev@n8n-nodes-scenario.local', firstName: 'Scenario', lastName: 'Dev', password: 'Scenario-Dev-1' };
+const OWNER = {
+	email: 'dev@n8n-nodes-scenario.local',
+	firstName: 'Scenario',
+	lastName: 'Dev',
+	password: 'Scenario-Dev-1',
+};
 
 function intEnv(name: string, fallback: number): number {
 	const raw = process.env[name];
 	if (!raw) return fallback;
 	const n = Number(raw);
-	if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be an integer, got "${raw}"`);
+	if (!Number.isInteger(n) || n < 0 || n > 65535)
+		throw new Error(`${name} must be an integer, got "${raw}"`);
 	return n;
 }
 
@@ -52,16 +68,25 @@ async function main(): Promise<void> {
 	const watchMode = !process.argv.includes('--no-watch');
 	const n8nPort = intEnv('N8N_DEV_PORT', 5678);
 	const simPort = intEnv('SIM_PORT', 5680);
-	const cache = process.env.N8N_NODES_SCENARIO_CACHE ?? join(homedir(), '.cache', 'n8n-nodes-scenario');
+	const cache =
+		process.env.N8N_NODES_SCENARIO_CACHE ?? join(homedir(), '.cache', 'n8n-nodes-scenario');
 	const folder = resolve(process.env.N8N_DEV_FOLDER ?? join(cache, 'dev'));
 	const files = join(folder, 'files');
-	if (!existsSync(join(REPO, 'dist', 'nodes'))) throw new Error('dist/ is missing: run `npm run build` first (npm run dev does)');
+	if (!existsSync(join(REPO, 'dist', 'nodes')))
+		throw new Error('dist/ is missing: run `npm run build` first (npm run dev does)');
 
-	console.log('Preparing n8n 2.x (the first run installs it into ~/.cache/n8n-nodes-scenario: a few minutes)…');
+	console.log(
+		'Preparing n8n 2.x (the first run installs it into ~/.cache/n8n-nodes-scenario: a few minutes)…',
+	);
 	await ensureN8nInstall();
 
-	const sim = await ScenarioSimulator.start({ port: simPort, jobDurationMs: intEnv('SIM_JOB_MS', 1_500) }).catch((error: unknown) => {
-		throw new Error(`cannot start the simulator on port ${simPort} (set SIM_PORT): ${String(error)}`);
+	const sim = await ScenarioSimulator.start({
+		port: simPort,
+		jobDurationMs: intEnv('SIM_JOB_MS', 1_500),
+	}).catch((error: unknown) => {
+		throw new Error(
+			`cannot start the simulator on port ${simPort} (set SIM_PORT): ${String(error)}`,
+		);
 	});
 	const firstStart = !existsSync(join(folder, '.n8n', 'database.sqlite'));
 	mkdirSync(files, { recursive: true });
@@ -104,9 +129,12 @@ async function main(): Promise<void> {
 		const workflows = readdirSync(join(REPO, 'examples'))
 			.filter((f) => f.endsWith('.json'))
 			.map((f) => {
-				const wf = JSON.parse(readFileSync(join(REPO, 'examples', f), 'utf8')) as { nodes: Array<{ type: string; parameters: Record<string, unknown> }> };
+				const wf = JSON.parse(readFileSync(join(REPO, 'examples', f), 'utf8')) as {
+					nodes: Array<{ type: string; parameters: Record<string, unknown> }>;
+				};
 				for (const node of wf.nodes) {
-					if (node.type === 'n8n-nodes-base.readWriteFile') node.parameters.fileSelector = join(files, 'product.png');
+					if (node.type === 'n8n-nodes-base.readWriteFile')
+						node.parameters.fileSelector = join(files, 'product.png');
 				}
 				return wf;
 			});
@@ -118,7 +146,9 @@ async function main(): Promise<void> {
 		server = await startN8nServer(n8n, { port: n8nPort, auth: false });
 	} catch (error) {
 		await sim.close();
-		throw new Error(`n8n did not start on port ${n8nPort} (in use? set N8N_DEV_PORT): ${error instanceof Error ? error.message : String(error)}`);
+		throw new Error(
+			`n8n did not start on port ${n8nPort} (in use? set N8N_DEV_PORT): ${error instanceof Error ? error.message : String(error)}`,
+		);
 	}
 	// n8n's own messages worth seeing while developing: reloads, warnings and errors.
 	let partial = '';
@@ -135,17 +165,37 @@ async function main(): Promise<void> {
 
 	const stops: Array<() => Promise<void> | void> = [];
 	if (watchMode) stops.push(...startWatching(n8n.userFolder));
-	stops.push(() => server.stop(), () => sim.close());
+	stops.push(
+		() => server.stop(),
+		() => sim.close(),
+	);
 
 	const line = (label: string, value: string) => console.log(`  ${label.padEnd(12)}${value}`);
 	console.log('\nn8n-nodes-scenario in n8n, against the Scenario API simulator');
 	line('editor', `${server.baseUrl}/`);
-	line('sign in', ownerCreated ? `${OWNER.email} / ${OWNER.password}  (owner account, created now)` : `the owner account of ${folder} (created earlier: ${OWNER.email} / ${OWNER.password} unless changed)`);
-	line('credential', `"Scenario API (simulator)" → ${sim.baseUrl} (key ${sim.apiKey}, secret ${sim.apiSecret})`);
-	if (credentials.length > 1) line('', `"Scenario API" → ${String(credentials[1].data.baseUrl)} (real API: spends Creative Units)`);
+	line(
+		'sign in',
+		ownerCreated
+			? `${OWNER.email} / ${OWNER.password}  (owner account, created now)`
+			: `the owner account of ${folder} (created earlier: ${OWNER.email} / ${OWNER.password} unless changed)`,
+	);
+	line(
+		'credential',
+		`"Scenario API (simulator)" → ${sim.baseUrl} (key ${sim.apiKey}, secret ${sim.apiSecret})`,
+	);
+	if (credentials.length > 1)
+		line(
+			'',
+			`"Scenario API" → ${String(credentials[1].data.baseUrl)} (real API: spends Creative Units)`,
+		);
 	line('files', `${files} (Read/Write Files from Disk may read here: product.png)`);
 	line('data', `${folder} (delete it to start over)`);
-	line('nodes', watchMode ? 'tsc --watch: edits rebuild dist/ and n8n reloads them (reopen the node panel)' : 'dist/ as built (--no-watch)');
+	line(
+		'nodes',
+		watchMode
+			? 'tsc --watch: edits rebuild dist/ and n8n reloads them (reopen the node panel)'
+			: 'dist/ as built (--no-watch)',
+	);
 	if (firstStart) line('workflows', 'the example workflows are imported (Overview → Workflows)');
 	console.log('Ctrl-C stops n8n and the simulator.\n');
 
@@ -161,17 +211,29 @@ async function main(): Promise<void> {
 	process.on('SIGTERM', () => void shutdown('SIGTERM'));
 	server.process.once('exit', (code) => {
 		if (stopping) return;
-		console.error(`n8n exited (${code}); last output:\n${server.output().split('\n').slice(-30).join('\n')}`);
+		console.error(
+			`n8n exited (${code}); last output:\n${server.output().split('\n').slice(-30).join('\n')}`,
+		);
 		void shutdown('n8n exit');
 	});
 }
 
 /** `tsc --watch` into dist/, and dist/ copied into n8n's copy of the package on every change. */
 function startWatching(userFolder: string): Array<() => void> {
-	const tsc = spawn(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--watch', '--preserveWatchOutput'], {
-		cwd: REPO,
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	const tsc = spawn(
+		process.execPath,
+		[
+			require.resolve('typescript/bin/tsc'),
+			'-p',
+			'tsconfig.build.json',
+			'--watch',
+			'--preserveWatchOutput',
+		],
+		{
+			cwd: REPO,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 	const relay = (chunk: Buffer) => {
 		for (const text of chunk.toString().split('\n')) {
 			// tsc clears nothing with --preserveWatchOutput; keep its status lines and errors.

@@ -44,24 +44,36 @@ async function main(): Promise<void> {
 				baseUrl: process.env.SCENARIO_BASE_URL ?? 'https://api.cloud.scenario.com/v1',
 				projectId: process.env.SCENARIO_PROJECT_ID ?? '',
 			};
-	console.log(sim ? `Scenario API simulator on ${sim.baseUrl}` : `Real Scenario API at ${credential.baseUrl}`);
+	console.log(
+		sim ? `Scenario API simulator on ${sim.baseUrl}` : `Real Scenario API at ${credential.baseUrl}`,
+	);
 
-	console.log('Preparing n8n 2.x (the first run installs it into ~/.cache/n8n-nodes-scenario: a few minutes)…');
+	console.log(
+		'Preparing n8n 2.x (the first run installs it into ~/.cache/n8n-nodes-scenario: a few minutes)…',
+	);
 	await ensureN8nInstall();
 	const inputs = join(OUTPUT, 'inputs');
 	rmSync(OUTPUT, { recursive: true, force: true });
 	mkdirSync(inputs, { recursive: true });
 	copyFileSync(join(EXAMPLES, 'product.png'), join(inputs, 'product.png'));
-	const n8n = createN8nEnv({ communityPackageDir: REPO, extraEnv: { N8N_RESTRICT_FILE_ACCESS_TO: inputs } });
+	const n8n = createN8nEnv({
+		communityPackageDir: REPO,
+		extraEnv: { N8N_RESTRICT_FILE_ACCESS_TO: inputs },
+	});
 
 	let failures = 0;
 	try {
-		await importCredentials(n8n, [{ id: CREDENTIAL_ID, name: 'Scenario API', type: 'scenarioApi', data: credential }]);
-		for (const file of readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort()) {
+		await importCredentials(n8n, [
+			{ id: CREDENTIAL_ID, name: 'Scenario API', type: 'scenarioApi', data: credential },
+		]);
+		for (const file of readdirSync(EXAMPLES)
+			.filter((f) => f.endsWith('.json'))
+			.sort()) {
 			const workflow = JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as WorkflowFile;
 			for (const node of workflow.nodes) {
 				// The examples read ~/.n8n-files/product.png; here, the demo's own copy.
-				if (node.type === 'n8n-nodes-base.readWriteFile') node.parameters.fileSelector = join(inputs, 'product.png');
+				if (node.type === 'n8n-nodes-base.readWriteFile')
+					node.parameters.fileSelector = join(inputs, 'product.png');
 			}
 			await importWorkflow(n8n, workflow);
 			const started = Date.now();
@@ -69,7 +81,9 @@ async function main(): Promise<void> {
 			const seconds = ((Date.now() - started) / 1000).toFixed(1);
 			if (!result.ok) {
 				failures++;
-				console.log(`✗ ${workflow.name}: ${result.error?.message ?? `n8n exited with ${result.code}`}`);
+				console.log(
+					`✗ ${workflow.name}: ${result.error?.message ?? `n8n exited with ${result.code}`}`,
+				);
 				continue;
 			}
 			console.log(`✓ ${workflow.name} (${seconds} s)`);
@@ -78,13 +92,21 @@ async function main(): Promise<void> {
 			for (const node of workflow.nodes.filter((n) => n.type.startsWith('n8n-nodes-scenario.'))) {
 				const items: Item[] = result.runData[node.name]?.[0]?.data?.main?.[0] ?? [];
 				items.forEach((item, index) => {
-					const summary = { jobId: item.json.jobId, assetId: item.json.assetId, status: item.json.status, cost: item.json.cost };
+					const summary = {
+						jobId: item.json.jobId,
+						assetId: item.json.assetId,
+						status: item.json.status,
+						cost: item.json.cost,
+					};
 					const binary = item.binary?.data;
 					if (!binary) {
 						console.log(`    ${node.name} #${index}: ${JSON.stringify(summary)}`);
 						return;
 					}
-					const target = join(folder, `${node.name.replace(/\W+/g, '-')}-${index}.${binary.fileExtension ?? 'png'}`);
+					const target = join(
+						folder,
+						`${node.name.replace(/\W+/g, '-')}-${index}.${binary.fileExtension ?? 'png'}`,
+					);
 					writeFileSync(target, readBinary(n8n, binary));
 					console.log(`    ${node.name} #${index}: ${target} ${JSON.stringify(summary)}`);
 				});

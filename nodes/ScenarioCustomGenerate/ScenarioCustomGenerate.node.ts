@@ -20,7 +20,8 @@ export class ScenarioCustomGenerate implements INodeType {
 		name: 'scenarioCustomGenerate',
 		icon: { light: 'file:scenario.svg', dark: 'file:scenario.dark.svg' },
 		subtitle: '={{$parameter["model"].cachedResultName || $parameter["model"].value}}',
-		description: 'Generate images (or video, 3D, audio) with any Scenario model, using that model’s own inputs',
+		description:
+			'Generate images (or video, 3D, audio) with any Scenario model, using that model’s own inputs',
 		defaults: { name: 'Scenario Custom Generate' },
 		usableAsTool: true,
 		...scenarioNodeCommon,
@@ -36,7 +37,11 @@ export class ScenarioCustomGenerate implements INodeType {
 
 	methods = {
 		listSearch: {
-			async searchModels(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+			async searchModels(
+				this: ILoadOptionsFunctions,
+				filter?: string,
+				paginationToken?: string,
+			): Promise<INodeListSearchResult> {
 				return await searchModels(this, filter, paginationToken);
 			},
 		},

@@ -1,7 +1,18 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { scenarioNodeCommon } from '../shared/descriptions/fields';
-import { binaryPropertyOption, concurrencyOption, downloadOption, requestTimeoutOption, timeoutOption } from '../shared/descriptions/options';
+import {
+	binaryPropertyOption,
+	concurrencyOption,
+	downloadOption,
+	requestTimeoutOption,
+	timeoutOption,
+} from '../shared/descriptions/options';
 import { followJob } from '../shared/execute/follow-job';
 import { readRunSettings } from '../shared/execute/parameters';
 import { executePerItem } from '../shared/execute/run-per-item';
@@ -16,7 +27,8 @@ export class ScenarioWaitForJob implements INodeType {
 		name: 'scenarioWaitForJob',
 		icon: { light: 'file:scenario.svg', dark: 'file:scenario.dark.svg' },
 		subtitle: '={{"Job " + $parameter["jobId"]}}',
-		description: 'Wait for Scenario jobs started earlier (e.g. with Wait for Completion off) and fetch their images',
+		description:
+			'Wait for Scenario jobs started earlier (e.g. with Wait for Completion off) and fetch their images',
 		defaults: { name: 'Scenario Wait for Job' },
 		usableAsTool: true,
 		...scenarioNodeCommon,
@@ -47,16 +59,34 @@ export class ScenarioWaitForJob implements INodeType {
 		const readSettings = () => {
 			const options = this.getNodeParameter('options', 0, {}) as Record<string, unknown>;
 			const downloadImages = this.getNodeParameter('downloadImages', 0, true) as boolean;
-			return { ...readRunSettings(this, { ...options, timeoutSeconds: this.getNodeParameter('timeoutSeconds', 0, 600) }), downloadImages };
+			return {
+				...readRunSettings(this, {
+					...options,
+					timeoutSeconds: this.getNodeParameter('timeoutSeconds', 0, 600),
+				}),
+				downloadImages,
+			};
 		};
 		return await executePerItem(this, readSettings, async (itemIndex, state, run, settings) => {
 			const raw = this.getNodeParameter('jobId', itemIndex, '');
 			if (typeof raw !== 'string' && raw !== null && raw !== undefined) {
-				throw inputError(this.getNode(), itemIndex, 'Job ID', `expected text, got ${describe(raw)}`);
+				throw inputError(
+					this.getNode(),
+					itemIndex,
+					'Job ID',
+					`expected text, got ${describe(raw)}`,
+				);
 			}
 			const jobId = typeof raw === 'string' ? raw.trim() : '';
 			if (!JOB_ID.test(jobId)) {
-				throw inputError(this.getNode(), itemIndex, 'Job ID', jobId ? `"${jobId}" is not a Scenario job id (job_…)` : `is empty (got ${JSON.stringify(raw)})`);
+				throw inputError(
+					this.getNode(),
+					itemIndex,
+					'Job ID',
+					jobId
+						? `"${jobId}" is not a Scenario job id (job_…)`
+						: `is empty (got ${JSON.stringify(raw)})`,
+				);
 			}
 			return await followJob(this, run, itemIndex, state, jobId, settings);
 		});

@@ -165,15 +165,15 @@ export const OFFLINE_ENV: Readonly<Record<string, string>> = {
 /** Creates a fresh, isolated n8n environment (own user folder and sqlite database). */
 export function createN8nEnv(options: N8nEnvOptions = {}): N8nEnv {
 	const ownFolder = options.userFolder === undefined;
-	const userFolder =
-		options.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-user-'));
+	const userFolder = options.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-user-'));
 	fs.mkdirSync(path.join(userFolder, '.n8n'), { recursive: true });
 
 	const base: Record<string, string> = {};
 	for (const [key, value] of Object.entries(process.env)) {
 		if (value === undefined) continue;
 		// Nothing from the outer environment may reconfigure n8n (or jest's NODE_OPTIONS, etc.).
-		if (/^(N8N_|DB_|EXECUTIONS_|QUEUE_|NODE_OPTIONS$|NODE_ENV$|JEST_WORKER_ID$)/.test(key)) continue;
+		if (/^(N8N_|DB_|EXECUTIONS_|QUEUE_|NODE_OPTIONS$|NODE_ENV$|JEST_WORKER_ID$)/.test(key))
+			continue;
 		base[key] = value;
 	}
 	const env: Record<string, string> = { ...base, ...OFFLINE_ENV, N8N_USER_FOLDER: userFolder };
@@ -190,7 +190,9 @@ export function createN8nEnv(options: N8nEnvOptions = {}): N8nEnv {
 			name: string;
 		};
 		if (!/^(@[^/]+\/)?n8n-nodes-/.test(pkg.name)) {
-			throw new Error(`${pkg.name}: n8n only loads packages named n8n-nodes-* or @scope/n8n-nodes-*`);
+			throw new Error(
+				`${pkg.name}: n8n only loads packages named n8n-nodes-* or @scope/n8n-nodes-*`,
+			);
 		}
 		const target = path.join(userFolder, '.n8n', 'nodes', 'node_modules', pkg.name);
 		fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -273,11 +275,16 @@ export interface CredentialImport {
 }
 
 /** `n8n import:credentials --input=<file>`; the owner's personal project owns them. */
-export async function importCredentials(n8n: N8nEnv, credentials: CredentialImport[]): Promise<RunResult> {
+export async function importCredentials(
+	n8n: N8nEnv,
+	credentials: CredentialImport[],
+): Promise<RunResult> {
 	const file = writeTempJson(n8n, 'credentials', credentials);
 	const result = await runN8n(n8n, ['import:credentials', `--input=${file}`]);
 	if (result.code !== 0 || !/Successfully imported \d+ credential/.test(result.stdout)) {
-		throw new Error(`import:credentials failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`);
+		throw new Error(
+			`import:credentials failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`,
+		);
 	}
 	return result;
 }
@@ -287,7 +294,9 @@ export async function importWorkflow(n8n: N8nEnv, workflow: object | object[]): 
 	const file = writeTempJson(n8n, 'workflow', workflow);
 	const result = await runN8n(n8n, ['import:workflow', `--input=${file}`]);
 	if (result.code !== 0 || !/Successfully imported \d+ workflow/.test(result.stdout)) {
-		throw new Error(`import:workflow failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`);
+		throw new Error(
+			`import:workflow failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`,
+		);
 	}
 	return result;
 }
@@ -331,7 +340,12 @@ export interface N8nRun {
 		resultData: {
 			runData: Record<string, NodeRun[]>;
 			lastNodeExecuted?: string;
-			error?: { message: string; description?: string; node?: { name: string }; [key: string]: unknown };
+			error?: {
+				message: string;
+				description?: string;
+				node?: { name: string };
+				[key: string]: unknown;
+			};
 		};
 		[key: string]: unknown;
 	};
@@ -352,7 +366,12 @@ export interface ExecuteResult extends RunResult {
 	 */
 	run?: N8nRun;
 	runData: Record<string, NodeRun[]>;
-	error?: { message: string; description?: string; node?: { name: string }; [key: string]: unknown };
+	error?: {
+		message: string;
+		description?: string;
+		node?: { name: string };
+		[key: string]: unknown;
+	};
 }
 
 /**
@@ -428,7 +447,10 @@ export function nodeItems(
 	{ runIndex = 0, output = 0 }: { runIndex?: number; output?: number } = {},
 ): Item[] {
 	const runs = result.runData[nodeName];
-	if (!runs) throw new Error(`node "${nodeName}" did not run; ran: ${Object.keys(result.runData).join(', ')}`);
+	if (!runs)
+		throw new Error(
+			`node "${nodeName}" did not run; ran: ${Object.keys(result.runData).join(', ')}`,
+		);
 	const nodeRun = runs[runIndex];
 	if (!nodeRun) throw new Error(`node "${nodeName}" has no run ${runIndex}`);
 	if (nodeRun.error) throw new Error(`node "${nodeName}" failed: ${nodeRun.error.message}`);
@@ -506,7 +528,11 @@ export class N8nRestClient {
 	) {}
 
 	/** Any request under /rest; never throws for HTTP status. */
-	async raw<T = unknown>(method: string, restPath: string, body?: unknown): Promise<RestResponse<T>> {
+	async raw<T = unknown>(
+		method: string,
+		restPath: string,
+		body?: unknown,
+	): Promise<RestResponse<T>> {
 		const headers: Record<string, string> = {
 			accept: 'application/json',
 			'browser-id': this.browserId,
@@ -666,11 +692,17 @@ export async function startN8nServer(
 		const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
 		for (;;) {
 			if (exited) {
-				throw new Error(`n8n start exited (${exited.code ?? exited.signal}) before ready:\n${tail(out)}`);
+				throw new Error(
+					`n8n start exited (${exited.code ?? exited.signal}) before ready:\n${tail(out)}`,
+				);
 			}
-			if (Date.now() > deadline) throw new Error(`n8n not ready at ${baseUrl} in time:\n${tail(out)}`);
+			if (Date.now() > deadline)
+				throw new Error(`n8n not ready at ${baseUrl} in time:\n${tail(out)}`);
 			try {
-				const res = await request(`${baseUrl}/healthz/readiness`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
+				const res = await request(`${baseUrl}/healthz/readiness`, {
+					headersTimeout: 2_000,
+					bodyTimeout: 2_000,
+				});
 				await res.body.text();
 				if (res.statusCode === 200) break;
 			} catch {
@@ -695,8 +727,11 @@ export async function startN8nServer(
 			port,
 			process: child,
 			rest,
-			callRest: <T>(restPath: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') =>
-				rest.call<T>(method, restPath, body),
+			callRest: <T>(
+				restPath: string,
+				body?: unknown,
+				method = body === undefined ? 'GET' : 'POST',
+			) => rest.call<T>(method, restPath, body),
 			output: () => out,
 			stop,
 		};
@@ -741,7 +776,10 @@ function dynamicBody(req: DynamicParamsRequest): Record<string, unknown> {
 export function resourceLocatorResults(
 	rest: N8nRestClient,
 	req: DynamicParamsRequest & { filter?: string; paginationToken?: string | number },
-): Promise<{ results: Array<{ name: string; value: string | number; url?: string }>; paginationToken?: unknown }> {
+): Promise<{
+	results: Array<{ name: string; value: string | number; url?: string }>;
+	paginationToken?: unknown;
+}> {
 	return rest.post('/dynamic-node-parameters/resource-locator-results', {
 		...dynamicBody(req),
 		filter: req.filter,
@@ -753,7 +791,10 @@ export function resourceLocatorResults(
 export function resourceMapperFields(
 	rest: N8nRestClient,
 	req: DynamicParamsRequest,
-): Promise<{ fields: Array<Record<string, unknown> & { id: string; displayName: string }>; emptyFieldsNotice?: string }> {
+): Promise<{
+	fields: Array<Record<string, unknown> & { id: string; displayName: string }>;
+	emptyFieldsNotice?: string;
+}> {
 	return rest.post('/dynamic-node-parameters/resource-mapper-fields', dynamicBody(req));
 }
 
@@ -785,7 +826,12 @@ function installPackageCopy(pkgDir: string, target: string): void {
 		}
 	}
 	fs.mkdirSync(target, { recursive: true });
-	const { devDependencies: _dev, peerDependencies: _peer, optionalDependencies: _opt, ...kept } = pkg;
+	const {
+		devDependencies: _dev,
+		peerDependencies: _peer,
+		optionalDependencies: _opt,
+		...kept
+	} = pkg;
 	fs.writeFileSync(path.join(target, 'package.json'), JSON.stringify(kept, null, 2));
 	for (const entry of files) {
 		const from = path.join(pkgDir, entry);
@@ -841,7 +887,11 @@ function run(
 		});
 		const timer = setTimeout(() => {
 			killGroup(child, 'SIGKILL');
-			reject(new Error(`${path.basename(cmd)} ${args.join(' ')} timed out after ${options.timeoutMs} ms:\n${tail(stdout + stderr)}`));
+			reject(
+				new Error(
+					`${path.basename(cmd)} ${args.join(' ')} timed out after ${options.timeoutMs} ms:\n${tail(stdout + stderr)}`,
+				),
+			);
 		}, options.timeoutMs);
 		child.once('error', (err) => {
 			clearTimeout(timer);

@@ -13,7 +13,9 @@ const logFile = process.env.N8N_E2E_GUARD_LOG;
 
 function isLoopback(host) {
 	if (host === undefined || host === null || host === '') return true; // defaults to localhost
-	const h = String(host).replace(/^\[|\]$/g, '').toLowerCase();
+	const h = String(host)
+		.replace(/^\[|\]$/g, '')
+		.toLowerCase();
 	return (
 		h === 'localhost' ||
 		h.endsWith('.localhost') ||
@@ -34,7 +36,10 @@ function record(host, port) {
 		.slice(0, 4)
 		.join(' <- ');
 	try {
-		fs.appendFileSync(logFile, `${new Date().toISOString()} pid=${process.pid} ${host}:${port} ${caller}\n`);
+		fs.appendFileSync(
+			logFile,
+			`${new Date().toISOString()} pid=${process.pid} ${host}:${port} ${caller}\n`,
+		);
 	} catch {
 		// never let the guard break n8n
 	}
@@ -59,7 +64,9 @@ net.Socket.prototype.connect = function guardedConnect(...args) {
 	}
 	if (!isPipe && !isLoopback(host)) {
 		record(host, port);
-		const error = new Error(`offline-guard: connection to ${host}:${port} refused (e2e tests stay on loopback)`);
+		const error = new Error(
+			`offline-guard: connection to ${host}:${port} refused (e2e tests stay on loopback)`,
+		);
 		error.code = 'ECONNREFUSED';
 		error.syscall = 'connect';
 		setImmediate(() => this.destroy(error)); // async, like a real refusal

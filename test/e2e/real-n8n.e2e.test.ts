@@ -36,23 +36,35 @@ interface Workflow {
 	nodes: Array<{ name: string; type: string; parameters: Record<string, unknown> }>;
 }
 
-const example = (file: string): Workflow => JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as Workflow;
+const example = (file: string): Workflow =>
+	JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as Workflow;
 
 let sim: ScenarioSimulator;
 let n8n: N8nEnv;
 let inputs: string;
 
 beforeAll(async () => {
-	if (!existsSync(join(REPO, 'dist', 'nodes', 'ScenarioCustomGenerate', 'ScenarioCustomGenerate.node.js'))) {
+	if (
+		!existsSync(
+			join(REPO, 'dist', 'nodes', 'ScenarioCustomGenerate', 'ScenarioCustomGenerate.node.js'),
+		)
+	) {
 		throw new Error('dist/ is missing: npm test builds before jest; run `npm run build` first');
 	}
 	await ensureN8nInstall();
 	sim = await ScenarioSimulator.start({ jobDurationMs: 600 });
 	inputs = mkdtempSync(join(tmpdir(), 'scenario-e2e-inputs-'));
 	copyFileSync(join(EXAMPLES, 'product.png'), join(inputs, 'product.png'));
-	n8n = createN8nEnv({ communityPackageDir: REPO, extraEnv: { N8N_RESTRICT_FILE_ACCESS_TO: inputs } });
+	n8n = createN8nEnv({
+		communityPackageDir: REPO,
+		extraEnv: { N8N_RESTRICT_FILE_ACCESS_TO: inputs },
+	});
 	await importCredentials(n8n, [
-		{ ...CREDENTIAL.scenarioApi, type: 'scenarioApi', data: { apiKey: sim.apiKey, apiSecret: sim.apiSecret, baseUrl: sim.baseUrl, projectId: '' } },
+		{
+			...CREDENTIAL.scenarioApi,
+			type: 'scenarioApi',
+			data: { apiKey: sim.apiKey, apiSecret: sim.apiSecret, baseUrl: sim.baseUrl, projectId: '' },
+		},
 	]);
 }, 30 * 60_000);
 
@@ -65,15 +77,22 @@ afterAll(async () => {
 async function runExample(file: string) {
 	const workflow = example(file);
 	for (const node of workflow.nodes) {
-		if (node.type === 'n8n-nodes-base.readWriteFile') node.parameters.fileSelector = join(inputs, 'product.png');
+		if (node.type === 'n8n-nodes-base.readWriteFile')
+			node.parameters.fileSelector = join(inputs, 'product.png');
 	}
 	await importWorkflow(n8n, workflow);
 	const result = await executeWorkflow(n8n, workflow.id, { timeoutMs: 5 * 60_000 });
-	if (!result.ok) throw new Error(`${workflow.name} failed: ${result.error?.message}\n${result.stdout.slice(-3000)}`);
+	if (!result.ok)
+		throw new Error(
+			`${workflow.name} failed: ${result.error?.message}\n${result.stdout.slice(-3000)}`,
+		);
 	return result;
 }
 
-function expectImage(item: { json: Record<string, unknown>; binary?: Record<string, Parameters<typeof readBinary>[1]> }) {
+function expectImage(item: {
+	json: Record<string, unknown>;
+	binary?: Record<string, Parameters<typeof readBinary>[1]>;
+}) {
 	const binary = item.binary?.data;
 	expect(binary).toBeDefined();
 	const bytes = readBinary(n8n, binary!);
@@ -85,49 +104,85 @@ function expectImage(item: { json: Record<string, unknown>; binary?: Record<stri
 
 describe('the package in real n8n', () => {
 	it('every example workflow is covered here', () => {
-		expect(readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort()).toEqual([
+		expect(
+			readdirSync(EXAMPLES)
+				.filter((f) => f.endsWith('.json'))
+				.sort(),
+		).toEqual([
 			'image-from-disk-custom-generate.json',
 			'read-prompt-edit-img2img.json',
 			'text-to-image-then-wait.json',
 		]);
 	});
 
-	it('runs text-to-image with Wait for Completion off, then Wait for Job', async () => {
-		const result = await runExample('text-to-image-then-wait.json');
-		const started = nodeItems(result, 'Start Generation');
-		expect(started).toHaveLength(1);
-		expect(started[0].json).toMatchObject({ jobId: expect.stringMatching(/^job_/), modelId: 'model_openai-gpt-image-2' });
-		const done = nodeItems(result, 'Wait for Images');
-		expect(done).toHaveLength(1);
-		expect(done[0].json).toMatchObject({ jobId: started[0].json.jobId, status: 'success', assetId: expect.stringMatching(/^asset_/) });
-		expectImage(done[0] as never);
-	}, 6 * 60_000);
+	it(
+		'runs text-to-image with Wait for Completion off, then Wait for Job',
+		async () => {
+			const result = await runExample('text-to-image-then-wait.json');
+			const started = nodeItems(result, 'Start Generation');
+			expect(started).toHaveLength(1);
+			expect(started[0].json).toMatchObject({
+				jobId: expect.stringMatching(/^job_/),
+				modelId: 'model_openai-gpt-image-2',
+			});
+			const done = nodeItems(result, 'Wait for Images');
+			expect(done).toHaveLength(1);
+			expect(done[0].json).toMatchObject({
+				jobId: started[0].json.jobId,
+				status: 'success',
+				assetId: expect.stringMatching(/^asset_/),
+			});
+			expectImage(done[0] as never);
+		},
+		6 * 60_000,
+	);
 
-	it('feeds an image read from disk to an image-input model', async () => {
-		const before = sim.calls('POST', '/generate/custom/model_google-gemini-3-1-flash').length;
-		const result = await runExample('image-from-disk-custom-generate.json');
-		const posters = nodeItems(result, 'Make Poster');
-		expect(posters).toHaveLength(1);
-		expectImage(posters[0] as never);
-		const post = sim.calls('POST', '/generate/custom/model_google-gemini-3-1-flash').slice(before)[0];
-		expect(post.body).toMatchObject({ aspectRatio: '4:5', numOutputs: 1, referenceImages: [expect.stringMatching(/^asset_/)] });
-		const uploaded = sim.assets.get((post.body as { referenceImages: string[] }).referenceImages[0]);
-		expect(uploaded?.bytes.equals(readFileSync(join(EXAMPLES, 'product.png')))).toBe(true);
-	}, 6 * 60_000);
+	it(
+		'feeds an image read from disk to an image-input model',
+		async () => {
+			const before = sim.calls('POST', '/generate/custom/model_google-gemini-3-1-flash').length;
+			const result = await runExample('image-from-disk-custom-generate.json');
+			const posters = nodeItems(result, 'Make Poster');
+			expect(posters).toHaveLength(1);
+			expectImage(posters[0] as never);
+			const post = sim
+				.calls('POST', '/generate/custom/model_google-gemini-3-1-flash')
+				.slice(before)[0];
+			expect(post.body).toMatchObject({
+				aspectRatio: '4:5',
+				numOutputs: 1,
+				referenceImages: [expect.stringMatching(/^asset_/)],
+			});
+			const uploaded = sim.assets.get(
+				(post.body as { referenceImages: string[] }).referenceImages[0],
+			);
+			expect(uploaded?.bytes.equals(readFileSync(join(EXAMPLES, 'product.png')))).toBe(true);
+		},
+		6 * 60_000,
+	);
 
-	it('runs read → Prompt Edit → Img2Img and yields image binaries', async () => {
-		const result = await runExample('read-prompt-edit-img2img.json');
-		const edited = nodeItems(result, 'Prompt Edit');
-		const restyled = nodeItems(result, 'Img2Img');
-		expect(edited).toHaveLength(1);
-		expect(restyled).toHaveLength(1);
-		const editedBytes = expectImage(edited[0] as never);
-		expectImage(restyled[0] as never);
-		// Img2Img received Prompt Edit's output image.
-		const legacy = sim.calls('POST', '/generate/img2img').at(-1)!;
-		expect(legacy.body).toMatchObject({ modelId: 'model_YQrES2iPys22nYwh3YhVfMh8', strength: 0.45 });
-		expect(sim.assets.get((legacy.body as { image: string }).image)?.bytes.equals(editedBytes)).toBe(true);
-	}, 6 * 60_000);
+	it(
+		'runs read → Prompt Edit → Img2Img and yields image binaries',
+		async () => {
+			const result = await runExample('read-prompt-edit-img2img.json');
+			const edited = nodeItems(result, 'Prompt Edit');
+			const restyled = nodeItems(result, 'Img2Img');
+			expect(edited).toHaveLength(1);
+			expect(restyled).toHaveLength(1);
+			const editedBytes = expectImage(edited[0] as never);
+			expectImage(restyled[0] as never);
+			// Img2Img received Prompt Edit's output image.
+			const legacy = sim.calls('POST', '/generate/img2img').at(-1)!;
+			expect(legacy.body).toMatchObject({
+				modelId: 'model_YQrES2iPys22nYwh3YhVfMh8',
+				strength: 0.45,
+			});
+			expect(
+				sim.assets.get((legacy.body as { image: string }).image)?.bytes.equals(editedBytes),
+			).toBe(true);
+		},
+		6 * 60_000,
+	);
 
 	describe('on a running server', () => {
 		let server: N8nServer;
@@ -137,7 +192,11 @@ describe('the package in real n8n', () => {
 		afterAll(async () => await server?.stop());
 
 		/** One call of the model picker, as the editor makes it. */
-		const pickerPage = async (node: string, methodName: string, more: { filter?: string; paginationToken?: string } = {}) =>
+		const pickerPage = async (
+			node: string,
+			methodName: string,
+			more: { filter?: string; paginationToken?: string } = {},
+		) =>
 			await resourceLocatorResults(server.rest, {
 				nodeType: `n8n-nodes-scenario.${node}`,
 				methodName,
@@ -150,12 +209,25 @@ describe('the package in real n8n', () => {
 		it('lists models in the searchable picker, one API page per scroll', async () => {
 			const first = await pickerPage('scenarioCustomGenerate', 'searchModels');
 			// The account's own models first.
-			expect(first.results.map((r) => r.value)).toEqual(['model_FIXTUREPRIVATEFLUXLORA01', 'model_FIXTUREPRIVATEKONTEXT001']);
-			const second = await pickerPage('scenarioCustomGenerate', 'searchModels', { paginationToken: first.paginationToken as string });
-			expect(second.results.map((r) => r.value)).toEqual(expect.arrayContaining(['model_openai-gpt-image-2', 'model_google-gemini-3-1-flash']));
+			expect(first.results.map((r) => r.value)).toEqual([
+				'model_FIXTUREPRIVATEFLUXLORA01',
+				'model_FIXTUREPRIVATEKONTEXT001',
+			]);
+			const second = await pickerPage('scenarioCustomGenerate', 'searchModels', {
+				paginationToken: first.paginationToken as string,
+			});
+			expect(second.results.map((r) => r.value)).toEqual(
+				expect.arrayContaining(['model_openai-gpt-image-2', 'model_google-gemini-3-1-flash']),
+			);
 			// A typed search reads on through the pages (the editor asks for one call only).
-			const filtered = await pickerPage('scenarioImg2Img', 'searchImg2ImgModels', { filter: 'patina' });
-			expect(filtered.results.map((r) => r.value).sort()).toEqual(['model_patina', 'model_patina-material', 'model_patina-material-extract']);
+			const filtered = await pickerPage('scenarioImg2Img', 'searchImg2ImgModels', {
+				filter: 'patina',
+			});
+			expect(filtered.results.map((r) => r.value).sort()).toEqual([
+				'model_patina',
+				'model_patina-material',
+				'model_patina-material-extract',
+			]);
 		}, 60_000);
 
 		it('loads a model’s own inputs as typed fields', async () => {
@@ -163,31 +235,60 @@ describe('the package in real n8n', () => {
 				nodeType: 'n8n-nodes-scenario.scenarioCustomGenerate',
 				methodName: 'getModelInputs',
 				path: 'parameters.inputs',
-				currentNodeParameters: { model: { __rl: true, mode: 'id', value: 'model_google-gemini-3-1-flash' }, inputs: {} },
+				currentNodeParameters: {
+					model: { __rl: true, mode: 'id', value: 'model_google-gemini-3-1-flash' },
+					inputs: {},
+				},
 				credentials: CREDENTIAL,
 			});
 			const byId = Object.fromEntries(fields.map((f) => [f.id, f]));
-			expect(Object.keys(byId)).toEqual(['prompt', 'referenceImages', 'video', 'videoFps', 'aspectRatio', 'resolution', 'useGoogleSearch', 'thinkingLevel', 'numOutputs']);
+			expect(Object.keys(byId)).toEqual([
+				'prompt',
+				'referenceImages',
+				'video',
+				'videoFps',
+				'aspectRatio',
+				'resolution',
+				'useGoogleSearch',
+				'thinkingLevel',
+				'numOutputs',
+			]);
 			expect(byId.prompt).toMatchObject({ required: true, type: 'string' });
 			expect(byId.numOutputs).toMatchObject({ type: 'number', defaultValue: 1 });
 			expect(byId.thinkingLevel).toMatchObject({ type: 'options' });
-			expect(byId.thinkingLevel.options).toContainEqual(expect.objectContaining({ name: 'High - Best Reasoning', value: 'HIGH' }));
+			expect(byId.thinkingLevel.options).toContainEqual(
+				expect.objectContaining({ name: 'High - Best Reasoning', value: 'HIGH' }),
+			);
 
 			const edit = await resourceMapperFields(server.rest, {
 				nodeType: 'n8n-nodes-scenario.scenarioPromptEdit',
 				methodName: 'getModelInputs',
 				path: 'parameters.inputs',
-				currentNodeParameters: { model: { __rl: true, mode: 'id', value: 'model_flux-kontext-editing' }, inputs: {} },
+				currentNodeParameters: {
+					model: { __rl: true, mode: 'id', value: 'model_flux-kontext-editing' },
+					inputs: {},
+				},
 				credentials: CREDENTIAL,
 			});
 			// Prompt, image and references are Prompt Edit's own fields; the rest come from the model.
-			expect(edit.fields.map((f) => f.id)).toEqual(['loras', 'lorasScale', 'numOutputs', 'aspectRatio', 'quality', 'guidanceScale']);
+			expect(edit.fields.map((f) => f.id)).toEqual([
+				'loras',
+				'lorasScale',
+				'numOutputs',
+				'aspectRatio',
+				'quality',
+				'guidanceScale',
+			]);
 		}, 60_000);
 
 		it('runs the credential test against the API, and refuses a non-loopback http Base URL', async () => {
 			const test = async (baseUrl: string, apiSecret = sim.apiSecret) =>
 				await server.rest.post<{ status: string; message: string }>('/credentials/test', {
-					credentials: { ...CREDENTIAL.scenarioApi, type: 'scenarioApi', data: { apiKey: sim.apiKey, apiSecret, baseUrl, projectId: '' } },
+					credentials: {
+						...CREDENTIAL.scenarioApi,
+						type: 'scenarioApi',
+						data: { apiKey: sim.apiKey, apiSecret, baseUrl, projectId: '' },
+					},
 				});
 			const calls = sim.calls('GET', '/models').length;
 			expect(await test(sim.baseUrl)).toMatchObject({ status: 'OK' });

@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { chromium, selectors, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 /** Where the browser is looked for: $CHROMIUM_PATH, then Debian's and Ubuntu's paths. */
-export const CHROMIUM_CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
-	(p): p is string => !!p,
-);
+export const CHROMIUM_CANDIDATES = [
+	process.env.CHROMIUM_PATH,
+	'/usr/bin/chromium',
+	'/usr/bin/chromium-browser',
+].filter((p): p is string => !!p);
 
 export const CHROMIUM_ARGS = [
 	'--no-sandbox', // root in CI containers
@@ -94,7 +96,10 @@ export async function launchEditorBrowser(
 
 /** Screenshots go to a temp folder, or into docs/ with UPDATE_SCREENSHOTS=1 (then commit them). */
 export function screenshotDir(repo: string): string {
-	const dir = process.env.UPDATE_SCREENSHOTS === '1' ? join(repo, 'docs') : join(tmpdir(), 'n8n-nodes-scenario-editor-screenshots');
+	const dir =
+		process.env.UPDATE_SCREENSHOTS === '1'
+			? join(repo, 'docs')
+			: join(tmpdir(), 'n8n-nodes-scenario-editor-screenshots');
 	mkdirSync(dir, { recursive: true });
 	return dir;
 }
@@ -108,13 +113,24 @@ interface ImageElement {
 }
 
 /** Waits until an `<img>` has decoded (naturalWidth > 0) and returns its size. */
-export async function loadedImage(img: Locator, timeout = 30_000): Promise<{ width: number; height: number; src: string }> {
+export async function loadedImage(
+	img: Locator,
+	timeout = 30_000,
+): Promise<{ width: number; height: number; src: string }> {
 	await img.waitFor({ state: 'visible', timeout });
 	const handle = await img.elementHandle({ timeout });
 	if (!handle) throw new Error('image element vanished');
-	await img.page().waitForFunction((el) => (el as unknown as ImageElement).complete && (el as unknown as ImageElement).naturalWidth > 0, handle, {
-		timeout,
-	});
+	await img
+		.page()
+		.waitForFunction(
+			(el) =>
+				(el as unknown as ImageElement).complete &&
+				(el as unknown as ImageElement).naturalWidth > 0,
+			handle,
+			{
+				timeout,
+			},
+		);
 	return await img.evaluate((el) => {
 		const i = el as unknown as ImageElement;
 		return { width: i.naturalWidth, height: i.naturalHeight, src: i.src };
@@ -128,7 +144,8 @@ export async function fetchInPage(page: Page, url: string): Promise<Buffer> {
 		if (!res.ok) throw new Error(`${u} -> ${res.status}`);
 		const bytes = new Uint8Array(await res.arrayBuffer());
 		let s = '';
-		for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+		for (let i = 0; i < bytes.length; i += 0x8000)
+			s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
 		return btoa(s);
 	}, url);
 	return Buffer.from(base64, 'base64');

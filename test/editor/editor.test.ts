@@ -17,12 +17,32 @@ import type { Locator, Page } from 'playwright-core';
 
 import { ScenarioSimulator } from '../simulator/server';
 import { sniffImage } from '../simulator/png';
-import { createN8nEnv, ensureN8nInstall, importCredentials, login, startN8nServer, type N8nEnv, type N8nServer } from '../e2e/n8n';
-import { fetchInPage, findChromium, launchEditorBrowser, loadedImage, screenshotDir, type EditorBrowser } from './browser';
+import {
+	createN8nEnv,
+	ensureN8nInstall,
+	importCredentials,
+	login,
+	startN8nServer,
+	type N8nEnv,
+	type N8nServer,
+} from '../e2e/n8n';
+import {
+	fetchInPage,
+	findChromium,
+	launchEditorBrowser,
+	loadedImage,
+	screenshotDir,
+	type EditorBrowser,
+} from './browser';
 
 const REPO = resolve(__dirname, '..', '..');
 const CREDENTIAL_NAME = 'Scenario API (simulator)';
-const OWNER = { email: 'owner@editor.test', firstName: 'Ada', lastName: 'Owner', password: 'Editor-Passw0rd' };
+const OWNER = {
+	email: 'owner@editor.test',
+	firstName: 'Ada',
+	lastName: 'Owner',
+	password: 'Editor-Passw0rd',
+};
 const GENERATE_PROMPT = 'A red fox in fresh snow, soft morning light';
 const EDIT_PROMPT = 'Replace the background with a sunny beach, keep the product';
 
@@ -38,14 +58,21 @@ let shots: string;
 
 beforeAll(async () => {
 	findChromium(); // fail first, and clearly, when the browser is missing
-	if (!existsSync(join(REPO, 'dist', 'nodes', 'ScenarioCustomGenerate', 'ScenarioCustomGenerate.node.js'))) {
+	if (
+		!existsSync(
+			join(REPO, 'dist', 'nodes', 'ScenarioCustomGenerate', 'ScenarioCustomGenerate.node.js'),
+		)
+	) {
 		throw new Error('dist/ is missing: npm test builds before jest; run `npm run build` first');
 	}
 	await ensureN8nInstall();
 	sim = await ScenarioSimulator.start({ jobDurationMs: 1_000 });
 	inputs = mkdtempSync(join(tmpdir(), 'scenario-editor-inputs-'));
 	copyFileSync(join(REPO, 'examples', 'product.png'), join(inputs, 'product.png'));
-	n8n = createN8nEnv({ communityPackageDir: REPO, extraEnv: { N8N_RESTRICT_FILE_ACCESS_TO: inputs } });
+	n8n = createN8nEnv({
+		communityPackageDir: REPO,
+		extraEnv: { N8N_RESTRICT_FILE_ACCESS_TO: inputs },
+	});
 	await importCredentials(n8n, [
 		{
 			id: 'scenarioSimCredential',
@@ -69,13 +96,19 @@ afterAll(async () => {
 }, 60_000);
 
 /** On failure: a screenshot, what the page showed and its errors, so CI logs say what went wrong. */
-async function step<T>(name: string, fn: () => Promise<T>, shown?: () => Promise<string>): Promise<T> {
+async function step<T>(
+	name: string,
+	fn: () => Promise<T>,
+	shown?: () => Promise<string>,
+): Promise<T> {
 	try {
 		return await fn();
 	} catch (error) {
 		const file = join(tmpdir(), `n8n-editor-failure-${name.replace(/\W+/g, '-')}.png`);
 		await page?.screenshot({ path: file }).catch(() => undefined);
-		const text = shown ? await shown().catch((e: unknown) => `(unreadable: ${String(e)})`) : undefined;
+		const text = shown
+			? await shown().catch((e: unknown) => `(unreadable: ${String(e)})`)
+			: undefined;
 		const detail = [
 			`editor step "${name}" failed at ${page?.url()} (screenshot: ${file})`,
 			...(text !== undefined ? [`the editor showed: ${text.slice(0, 1000)}`] : []),
@@ -96,7 +129,8 @@ async function addFirstNode(search: string, name: string, action?: string): Prom
 async function pickInNodeCreator(search: string, name: string, action?: string): Promise<Locator> {
 	await page.getByTestId('node-creator-search-bar').fill(search);
 	await page.getByTestId('node-creator-item-name').getByText(name, { exact: true }).click();
-	if (action) await page.getByTestId('node-creator-item-name').getByText(action, { exact: true }).click();
+	if (action)
+		await page.getByTestId('node-creator-item-name').getByText(action, { exact: true }).click();
 	// A community node first shows its details panel ("Installed", "Add to workflow").
 	const ndv = page.getByTestId('ndv');
 	const addButton = page.getByText('Add to workflow', { exact: true });
@@ -107,7 +141,12 @@ async function pickInNodeCreator(search: string, name: string, action?: string):
 }
 
 /** Picks a model in the node's "Model" resource locator by typing into its search box. */
-async function pickModel(ndv: Locator, search: string, itemName: string, screenshot?: string): Promise<void> {
+async function pickModel(
+	ndv: Locator,
+	search: string,
+	itemName: string,
+	screenshot?: string,
+): Promise<void> {
 	const locator = ndv.getByTestId('resource-locator-model');
 	await locator.getByTestId('rlc-input').click();
 	await page.getByTestId('rlc-search').fill(search);
@@ -136,8 +175,13 @@ async function expectInputValue(input: Locator, expected: string): Promise<void>
 
 /** Screenshot of the node panel, without the toasts n8n shows in the corner. */
 async function shoot(ndv: Locator, file: string): Promise<void> {
-	for (const close of await page.locator('.el-notification__closeBtn').all()) await close.click().catch(() => undefined);
-	await page.locator('.el-notification').first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
+	for (const close of await page.locator('.el-notification__closeBtn').all())
+		await close.click().catch(() => undefined);
+	await page
+		.locator('.el-notification')
+		.first()
+		.waitFor({ state: 'detached', timeout: 5_000 })
+		.catch(() => undefined);
 	await ndv.screenshot({ path: join(shots, file) });
 }
 
@@ -167,15 +211,22 @@ async function executeStep(ndv: Locator): Promise<Locator> {
 	const success = output.getByTestId('node-run-status-success');
 	const failure = output.locator('[data-test-id^="node-error"]');
 	await step('node run ends', () => success.or(failure).first().waitFor({ timeout: 180_000 }));
-	if (!(await success.isVisible())) throw new Error(`the node failed in the editor:\n${(await output.innerText()).slice(0, 2000)}`);
+	if (!(await success.isVisible()))
+		throw new Error(`the node failed in the editor:\n${(await output.innerText()).slice(0, 2000)}`);
 	const card = output.getByTestId('ndv-binary-data_0');
-	if (!(await card.isVisible())) await output.getByTestId('ndv-run-data-display-mode').getByText('Binary', { exact: true }).click();
+	if (!(await card.isVisible()))
+		await output
+			.getByTestId('ndv-run-data-display-mode')
+			.getByText('Binary', { exact: true })
+			.click();
 	await card.waitFor();
 	return output;
 }
 
 /** "View" on a panel's binary card: the image itself, decoded, and its bytes. */
-async function viewImage(panel: Locator): Promise<{ width: number; height: number; bytes: Buffer }> {
+async function viewImage(
+	panel: Locator,
+): Promise<{ width: number; height: number; bytes: Buffer }> {
 	await panel.getByTestId('ndv-view-binary-data').first().click();
 	const img = panel.getByTestId('ndv-data-container').locator('img[src*="/rest/binary-data"]');
 	const { width, height, src } = await loadedImage(img);
@@ -211,18 +262,31 @@ describe('the Scenario nodes in the n8n editor (headless Chromium)', () => {
 	}, 120_000);
 
 	it('Custom Generate: searchable model list, the model’s own inputs as fields, a run, the output image', async () => {
-		const ndv = await step('add Scenario Custom Generate', () => addFirstNode('Scenario', 'Scenario Custom Generate'));
+		const ndv = await step('add Scenario Custom Generate', () =>
+			addFirstNode('Scenario', 'Scenario Custom Generate'),
+		);
 		// The only Scenario credential is selected by itself.
-		await expectInputValue(ndv.getByTestId('node-credentials-select').locator('input').first(), CREDENTIAL_NAME);
-		await step('empty model', () => ndv.getByTestId('resource-mapper-container').getByText('Pick a model first.').waitFor());
+		await expectInputValue(
+			ndv.getByTestId('node-credentials-select').locator('input').first(),
+			CREDENTIAL_NAME,
+		);
+		await step('empty model', () =>
+			ndv.getByTestId('resource-mapper-container').getByText('Pick a model first.').waitFor(),
+		);
 
 		await pickModel(ndv, 'GPT Image 2', 'GPT Image 2', 'custom-generate-model-search.png');
 
 		// The fields are GPT Image 2's own inputs, as GET /models/{id} describes them.
 		const mapper = ndv.getByTestId('resource-mapper-container');
 		await step('model inputs appear', () => mapper.getByTestId('parameter-input-prompt').waitFor());
-		const model = await (await fetch(`${sim.baseUrl}/models/model_openai-gpt-image-2`, { headers: { authorization: sim.authorization } })).json();
-		const inputNames = (model as { model: { inputs: Array<{ name: string }> } }).model.inputs.map((i) => i.name);
+		const model = await (
+			await fetch(`${sim.baseUrl}/models/model_openai-gpt-image-2`, {
+				headers: { authorization: sim.authorization },
+			})
+		).json();
+		const inputNames = (model as { model: { inputs: Array<{ name: string }> } }).model.inputs.map(
+			(i) => i.name,
+		);
 		expect(await mapperFieldIds(ndv)).toEqual(inputNames);
 		await mapper.getByText('Image Count (1–10)').waitFor();
 
@@ -235,7 +299,9 @@ describe('the Scenario nodes in the n8n editor (headless Chromium)', () => {
 		const image = await step('view the output image', () => viewImage(output));
 		await shoot(ndv, 'custom-generate-output-image.png');
 
-		const posts = sim.calls('POST', '/generate/custom/model_openai-gpt-image-2').filter((e) => sim.log.indexOf(e) >= before);
+		const posts = sim
+			.calls('POST', '/generate/custom/model_openai-gpt-image-2')
+			.filter((e) => sim.log.indexOf(e) >= before);
 		expect(posts).toHaveLength(1);
 		expect(posts[0].body).toMatchObject({ prompt: GENERATE_PROMPT, numOutputs: 1 });
 		// The picture in the editor is the job's output image, byte for byte.
@@ -251,10 +317,18 @@ describe('the Scenario nodes in the n8n editor (headless Chromium)', () => {
 		);
 		await fillText(reader.getByTestId('parameter-input-fileSelector'), join(inputs, 'product.png'));
 		await reader.getByTestId('ndv-close-button').click();
-		await page.locator('[data-test-id="canvas-node"][data-node-name="Read/Write Files from Disk"]').getByTestId('canvas-handle-plus').click();
-		const ndv = await step('add Scenario Prompt Edit', () => pickInNodeCreator('Scenario Prompt Edit', 'Scenario Prompt Edit'));
+		await page
+			.locator('[data-test-id="canvas-node"][data-node-name="Read/Write Files from Disk"]')
+			.getByTestId('canvas-handle-plus')
+			.click();
+		const ndv = await step('add Scenario Prompt Edit', () =>
+			pickInNodeCreator('Scenario Prompt Edit', 'Scenario Prompt Edit'),
+		);
 
-		await expectInputValue(ndv.getByTestId('parameter-input-image').locator('input').first(), 'data');
+		await expectInputValue(
+			ndv.getByTestId('parameter-input-image').locator('input').first(),
+			'data',
+		);
 		await fillText(ndv.getByTestId('parameter-input-prompt'), EDIT_PROMPT);
 		// From the searchable list instead of the default id.
 		await ndv.getByTestId('resource-locator-model').getByTestId('rlc-mode-selector').click();
@@ -262,7 +336,9 @@ describe('the Scenario nodes in the n8n editor (headless Chromium)', () => {
 		await pickModel(ndv, 'gemini', 'Gemini 2.5 Flash Image (Nano Banana)');
 
 		const mapper = ndv.getByTestId('resource-mapper-container');
-		await step('model options appear', () => mapper.getByTestId('parameter-input-aspectRatio').waitFor());
+		await step('model options appear', () =>
+			mapper.getByTestId('parameter-input-aspectRatio').waitFor(),
+		);
 		// Prompt and the image are the node's own fields; the model's other inputs are here.
 		expect(await mapperFieldIds(ndv)).toEqual(['aspectRatio', 'numOutputs']);
 		await mapper.getByTestId('parameter-input-aspectRatio').click();
@@ -279,7 +355,9 @@ describe('the Scenario nodes in the n8n editor (headless Chromium)', () => {
 
 		const product = readFileSync(join(REPO, 'examples', 'product.png'));
 		expect(shown.bytes.equals(product)).toBe(true);
-		const posts = sim.calls('POST', '/generate/custom/model_google-gemini-2-5-flash-image-editing').filter((e) => sim.log.indexOf(e) >= before);
+		const posts = sim
+			.calls('POST', '/generate/custom/model_google-gemini-2-5-flash-image-editing')
+			.filter((e) => sim.log.indexOf(e) >= before);
 		expect(posts).toHaveLength(1);
 		const body = posts[0].body as Record<string, unknown>;
 		expect(body).toMatchObject({ prompt: EDIT_PROMPT, aspectRatio: '16:9' });
@@ -294,7 +372,11 @@ describe('the Scenario nodes in the n8n editor (headless Chromium)', () => {
 	it('stayed on loopback', () => {
 		// The only request elsewhere: the editor's community-node details panel asks the npm
 		// registry about the package (Chromium resolves nothing but loopback, so it fails).
-		expect(browser.externalRequests.filter((url) => url !== 'https://registry.npmjs.org/n8n-nodes-scenario')).toEqual([]);
+		expect(
+			browser.externalRequests.filter(
+				(url) => url !== 'https://registry.npmjs.org/n8n-nodes-scenario',
+			),
+		).toEqual([]);
 		expect(n8n.guardViolations()).toEqual([]);
 	});
 });

@@ -10,7 +10,13 @@ import { DEADLINE_GRACE_MS } from '../../nodes/shared/transport/request';
 import type { FaultRule } from '../simulator/faults';
 import type { ScenarioSimulator } from '../simulator/server';
 import type { HarnessInputItem } from '../harness';
-import { imageItem, mapped, modelById, pngImage, type ScenarioRun } from '../support/scenario-nodes';
+import {
+	imageItem,
+	mapped,
+	modelById,
+	pngImage,
+	type ScenarioRun,
+} from '../support/scenario-nodes';
 import {
 	category,
 	expectNoDuplicateSubmission,
@@ -57,7 +63,11 @@ const textDriver: Driver = {
 	prompts: (tag) => promptItems(N, tag).map((item) => String(item.json.prompt)),
 	spec: async (tag) => ({
 		type: 'customGenerate',
-		parameters: { model: modelById('model_openai-gpt-image-2'), inputs: mapped({ prompt: '={{ $json.prompt }}' }), options: OPTIONS },
+		parameters: {
+			model: modelById('model_openai-gpt-image-2'),
+			inputs: mapped({ prompt: '={{ $json.prompt }}' }),
+			options: OPTIONS,
+		},
 		items: promptItems(N, tag),
 	}),
 };
@@ -79,15 +89,24 @@ const imageDriver: Driver = {
 };
 
 /** A real PNG padded past the 4.5 MB inline limit, so it goes through POST /uploads + signed PUTs. */
-const largePng = (seed: string): Buffer => Buffer.concat([pngImage(seed), Buffer.alloc(4.6 * 1024 * 1024)]);
+const largePng = (seed: string): Buffer =>
+	Buffer.concat([pngImage(seed), Buffer.alloc(4.6 * 1024 * 1024)]);
 
 const largeImageDriver: Driver = {
 	name: 'Prompt Edit, large binary (multipart upload)',
 	prompts: textDriver.prompts,
 	spec: async (tag) => ({
 		type: 'promptEdit',
-		parameters: { image: 'data', prompt: '={{ $json.prompt }}', model: modelById('model_flux-kontext-editing'), inputs: mapped({}), options: OPTIONS },
-		items: promptItems(N, tag, (i) => ({ data: { data: largePng(`${tag}-${i}`), mimeType: 'image/png', fileName: `${tag}-${i}.png` } })),
+		parameters: {
+			image: 'data',
+			prompt: '={{ $json.prompt }}',
+			model: modelById('model_flux-kontext-editing'),
+			inputs: mapped({}),
+			options: OPTIONS,
+		},
+		items: promptItems(N, tag, (i) => ({
+			data: { data: largePng(`${tag}-${i}`), mimeType: 'image/png', fileName: `${tag}-${i}.png` },
+		})),
 	}),
 };
 
@@ -112,7 +131,11 @@ const legacyDriver: Driver = {
 async function startJobs(tag: string, count = N): Promise<string[]> {
 	const started = await run(sim, {
 		type: 'customGenerate',
-		parameters: { model: modelById('model_openai-gpt-image-2'), inputs: mapped({ prompt: '={{ $json.prompt }}' }), options: { waitForCompletion: false } },
+		parameters: {
+			model: modelById('model_openai-gpt-image-2'),
+			inputs: mapped({ prompt: '={{ $json.prompt }}' }),
+			options: { waitForCompletion: false },
+		},
 		items: promptItems(count, tag),
 	});
 	expect(started.error).toBeUndefined();
@@ -129,7 +152,12 @@ const waitDriver: Driver = {
 	prompts: () => [],
 	spec: async (tag) => ({
 		type: 'waitForJob',
-		parameters: { jobId: '={{ $json.jobId }}', timeoutSeconds: TIMEOUT_S, downloadImages: true, options: { requestTimeoutSeconds: REQUEST_TIMEOUT_S } },
+		parameters: {
+			jobId: '={{ $json.jobId }}',
+			timeoutSeconds: TIMEOUT_S,
+			downloadImages: true,
+			options: { requestTimeoutSeconds: REQUEST_TIMEOUT_S },
+		},
 		items: waitItems(await startJobs(tag)),
 	}),
 };
@@ -158,11 +186,21 @@ interface FaultCase {
 function expectSuccessItem(result: CheckedRun, index: number): void {
 	const item = result.items.find((candidate) => pairedIndex(candidate) === index);
 	expect(item && isErrorItem(item) ? item.json : 'success').toBe('success');
-	expect(item?.json).toMatchObject({ jobId: expect.stringMatching(/^job_/), status: 'success', assetId: expect.stringMatching(/^asset_/) });
+	expect(item?.json).toMatchObject({
+		jobId: expect.stringMatching(/^job_/),
+		status: 'success',
+		assetId: expect.stringMatching(/^asset_/),
+	});
 	expect(item?.binary?.data).toBeDefined();
 }
 
-function expectErrorItem(result: CheckedRun, index: number, message: RegExp, jobId: boolean, prompt?: string): void {
+function expectErrorItem(
+	result: CheckedRun,
+	index: number,
+	message: RegExp,
+	jobId: boolean,
+	prompt?: string,
+): void {
 	const item = result.items.find((candidate) => pairedIndex(candidate) === index);
 	expect(item?.json.error).toMatch(message);
 	expect(item?.binary).toBeUndefined();
@@ -201,7 +239,11 @@ async function runCase(c: FaultCase, tag: string): Promise<void> {
 	} else if (expectation.outcome === 'some fail') {
 		expect(failed).toHaveLength(expectation.messages.length);
 		const texts = result.items.filter(isErrorItem).map((item) => String(item.json.error));
-		for (const message of expectation.messages) expect({ message, matched: texts.filter((text) => message.test(text)).length }).toEqual({ message, matched: 1 });
+		for (const message of expectation.messages)
+			expect({ message, matched: texts.filter((text) => message.test(text)).length }).toEqual({
+				message,
+				matched: 1,
+			});
 		for (let i = 0; i < N; i++) {
 			if (failed.includes(i)) expectErrorItem(result, i, /./, expectation.jobId, prompts[i]);
 			else expectSuccessItem(result, i);
@@ -209,7 +251,8 @@ async function runCase(c: FaultCase, tag: string): Promise<void> {
 	} else {
 		expect(failed).toHaveLength(expectation.outcome === 'all fail' ? N : 1);
 		for (let i = 0; i < N; i++) {
-			if (failed.includes(i)) expectErrorItem(result, i, expectation.message, expectation.jobId, prompts[i]);
+			if (failed.includes(i))
+				expectErrorItem(result, i, expectation.message, expectation.jobId, prompts[i]);
 			else expectSuccessItem(result, i);
 		}
 	}
@@ -223,7 +266,8 @@ async function runCase(c: FaultCase, tag: string): Promise<void> {
 		expect(strict.elapsedMs).toBeLessThan(TIMEOUT_S * 1000);
 		expect(strict.status).toBe('error');
 		expect(strict.items).toEqual([]);
-		const messages = expectation.outcome === 'some fail' ? expectation.messages : [expectation.message];
+		const messages =
+			expectation.outcome === 'some fail' ? expectation.messages : [expectation.message];
 		expect(messages.some((message) => message.test(String(strict.error?.message)))).toBe(true);
 		if (expectation.jobId) expect(strict.error?.message).toMatch(/\bjob_[A-Za-z0-9]+/);
 		const strictPrompts = c.driver.prompts(`${tag} strict`);
@@ -248,23 +292,110 @@ interface Route {
 }
 
 const ROUTES: Route[] = [
-	{ name: 'GET /models/{id}', rule: { method: 'GET', path: '/models/' }, driver: textDriver, kind: 'read', afterJob: false, json: true },
-	{ name: 'POST /assets', rule: { method: 'POST', path: /^\/assets$/ }, driver: imageDriver, kind: 'submission', afterJob: false, json: true },
-	{ name: 'POST /uploads', rule: { method: 'POST', path: /^\/uploads$/ }, driver: largeImageDriver, kind: 'submission', afterJob: false, json: true },
-	{ name: 'PUT upload part (upload origin)', rule: { method: 'PUT', path: '/uploads/', origin: 'upload' }, driver: largeImageDriver, kind: 'read', afterJob: false, json: false },
-	{ name: 'POST /uploads/{id}/action', rule: { method: 'POST', path: /^\/uploads\/[^/]+\/action$/ }, driver: largeImageDriver, kind: 'read', afterJob: false, json: true },
-	{ name: 'GET /uploads/{id}', rule: { method: 'GET', path: '/uploads/' }, driver: largeImageDriver, kind: 'read', afterJob: false, json: true },
-	{ name: 'POST /generate/custom/{id}', rule: { method: 'POST', path: '/generate/custom/' }, driver: textDriver, kind: 'submission', afterJob: false, json: true },
-	{ name: 'POST /generate/img2img', rule: { method: 'POST', path: '/generate/img2img' }, driver: legacyDriver, kind: 'submission', afterJob: false, json: true },
-	{ name: 'GET /jobs/{id}', rule: { method: 'GET', path: '/jobs/' }, driver: textDriver, kind: 'read', afterJob: true, json: true },
-	{ name: 'GET /jobs/{id} (Wait for Job)', rule: { method: 'GET', path: '/jobs/' }, driver: waitDriver, kind: 'read', afterJob: true, json: true },
-	{ name: 'GET /assets/{id}', rule: { method: 'GET', path: '/assets/' }, driver: textDriver, kind: 'read', afterJob: true, json: true },
-	{ name: 'GET signed asset URL (CDN origin)', rule: { method: 'GET', path: '/assets/', origin: 'cdn' }, driver: textDriver, kind: 'read', afterJob: true, json: false },
+	{
+		name: 'GET /models/{id}',
+		rule: { method: 'GET', path: '/models/' },
+		driver: textDriver,
+		kind: 'read',
+		afterJob: false,
+		json: true,
+	},
+	{
+		name: 'POST /assets',
+		rule: { method: 'POST', path: /^\/assets$/ },
+		driver: imageDriver,
+		kind: 'submission',
+		afterJob: false,
+		json: true,
+	},
+	{
+		name: 'POST /uploads',
+		rule: { method: 'POST', path: /^\/uploads$/ },
+		driver: largeImageDriver,
+		kind: 'submission',
+		afterJob: false,
+		json: true,
+	},
+	{
+		name: 'PUT upload part (upload origin)',
+		rule: { method: 'PUT', path: '/uploads/', origin: 'upload' },
+		driver: largeImageDriver,
+		kind: 'read',
+		afterJob: false,
+		json: false,
+	},
+	{
+		name: 'POST /uploads/{id}/action',
+		rule: { method: 'POST', path: /^\/uploads\/[^/]+\/action$/ },
+		driver: largeImageDriver,
+		kind: 'read',
+		afterJob: false,
+		json: true,
+	},
+	{
+		name: 'GET /uploads/{id}',
+		rule: { method: 'GET', path: '/uploads/' },
+		driver: largeImageDriver,
+		kind: 'read',
+		afterJob: false,
+		json: true,
+	},
+	{
+		name: 'POST /generate/custom/{id}',
+		rule: { method: 'POST', path: '/generate/custom/' },
+		driver: textDriver,
+		kind: 'submission',
+		afterJob: false,
+		json: true,
+	},
+	{
+		name: 'POST /generate/img2img',
+		rule: { method: 'POST', path: '/generate/img2img' },
+		driver: legacyDriver,
+		kind: 'submission',
+		afterJob: false,
+		json: true,
+	},
+	{
+		name: 'GET /jobs/{id}',
+		rule: { method: 'GET', path: '/jobs/' },
+		driver: textDriver,
+		kind: 'read',
+		afterJob: true,
+		json: true,
+	},
+	{
+		name: 'GET /jobs/{id} (Wait for Job)',
+		rule: { method: 'GET', path: '/jobs/' },
+		driver: waitDriver,
+		kind: 'read',
+		afterJob: true,
+		json: true,
+	},
+	{
+		name: 'GET /assets/{id}',
+		rule: { method: 'GET', path: '/assets/' },
+		driver: textDriver,
+		kind: 'read',
+		afterJob: true,
+		json: true,
+	},
+	{
+		name: 'GET signed asset URL (CDN origin)',
+		rule: { method: 'GET', path: '/assets/', origin: 'cdn' },
+		driver: textDriver,
+		kind: 'read',
+		afterJob: true,
+		json: false,
+	},
 ];
 
-const statusBody = (status: number, route: Route) => ({ reason: `Simulated ${status} on ${route.name}` });
+const statusBody = (status: number, route: Route) => ({
+	reason: `Simulated ${status} on ${route.name}`,
+});
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const statusMessage = (status: number, route: Route) => new RegExp(`${escape(statusBody(status, route).reason)}.*\\(HTTP ${status}\\)`);
+const statusMessage = (status: number, route: Route) =>
+	new RegExp(`${escape(statusBody(status, route).reason)}.*\\(HTTP ${status}\\)`);
 
 describe('500 / 502 / 503 on every route', () => {
 	for (const route of ROUTES) {
@@ -276,10 +407,25 @@ describe('500 / 502 / 503 on every route', () => {
 					inject: (s) => {
 						// 500 and 502 bare; the 503 with Retry-After: 0, as Scenario sends it when overloaded.
 						for (const status of [500, 502, 503]) {
-							s.inject({ ...route.rule, times: 1, fault: { kind: 'status', status, body: statusBody(status, route), retryAfter: status === 503 ? 0 : undefined } });
+							s.inject({
+								...route.rule,
+								times: 1,
+								fault: {
+									kind: 'status',
+									status,
+									body: statusBody(status, route),
+									retryAfter: status === 503 ? 0 : undefined,
+								},
+							});
 						}
 					},
-					expect: retried ? { outcome: 'recovers' } : { outcome: 'some fail', messages: [statusMessage(500, route), statusMessage(502, route)], jobId: false },
+					expect: retried
+						? { outcome: 'recovers' }
+						: {
+								outcome: 'some fail',
+								messages: [statusMessage(500, route), statusMessage(502, route)],
+								jobId: false,
+							},
 					strict: !retried,
 				},
 				`blips ${route.name}`,
@@ -292,8 +438,16 @@ describe('500 / 502 / 503 on every route', () => {
 					{
 						driver: route.driver,
 						// Retry-After 0 keeps the retries of a storm fast; the count of attempts is what matters.
-						inject: (s) => s.inject({ ...route.rule, fault: { kind: 'status', status, retryAfter: 0, body: statusBody(status, route) } }),
-						expect: { outcome: 'all fail', message: statusMessage(status, route), jobId: route.afterJob },
+						inject: (s) =>
+							s.inject({
+								...route.rule,
+								fault: { kind: 'status', status, retryAfter: 0, body: statusBody(status, route) },
+							}),
+						expect: {
+							outcome: 'all fail',
+							message: statusMessage(status, route),
+							jobId: route.afterJob,
+						},
 						strict: status === 500,
 					},
 					`${status} always ${route.name}`,
@@ -315,7 +469,13 @@ describe('connection resets, malformed JSON and slow answers on every route', ()
 				{
 					driver: route.driver,
 					inject: (s) => s.inject({ ...route.rule, times: 1, fault: { kind: 'reset' } }),
-					expect: retried ? { outcome: 'recovers' } : { outcome: 'one fails', message: /^[^\n]+ failed: The connection was reset/, jobId: false },
+					expect: retried
+						? { outcome: 'recovers' }
+						: {
+								outcome: 'one fails',
+								message: /^[^\n]+ failed: The connection was reset/,
+								jobId: false,
+							},
 					strict: route.name === 'POST /generate/custom/{id}',
 				},
 				`reset ${route.name}`,
@@ -328,7 +488,9 @@ describe('connection resets, malformed JSON and slow answers on every route', ()
 					{
 						driver: route.driver,
 						inject: (s) => s.inject({ ...route.rule, times: 1, fault: { kind: 'malformed' } }),
-						expect: retried ? { outcome: 'recovers' } : { outcome: 'one fails', message: /not valid JSON/, jobId: false },
+						expect: retried
+							? { outcome: 'recovers' }
+							: { outcome: 'one fails', message: /not valid JSON/, jobId: false },
 						strict: route.name === 'POST /generate/custom/{id}',
 					},
 					`malformed ${route.name}`,
@@ -340,8 +502,15 @@ describe('connection resets, malformed JSON and slow answers on every route', ()
 			await runCase(
 				{
 					driver: route.driver,
-					inject: (s) => s.inject({ ...route.rule, times: 1, fault: { kind: 'slow', delayMs: SLOW_MS } }),
-					expect: retried ? { outcome: 'recovers' } : { outcome: 'one fails', message: /^[^\n]+ failed: The request timed out/, jobId: false },
+					inject: (s) =>
+						s.inject({ ...route.rule, times: 1, fault: { kind: 'slow', delayMs: SLOW_MS } }),
+					expect: retried
+						? { outcome: 'recovers' }
+						: {
+								outcome: 'one fails',
+								message: /^[^\n]+ failed: The request timed out/,
+								jobId: false,
+							},
 					strict: route.name === 'POST /generate/custom/{id}',
 					// A submission answered late still creates its job: let it land before the next case.
 					settle: !retried,
@@ -356,29 +525,57 @@ describe('connection resets, malformed JSON and slow answers on every route', ()
 
 describe('429 storms', () => {
 	const generate = { method: 'POST', path: '/generate/custom/' } as const;
-	const tooMany = { kind: 'status', status: 429, body: { reason: 'Rate limit exceeded, slow down' } } as const;
+	const tooMany = {
+		kind: 'status',
+		status: 429,
+		body: { reason: 'Rate limit exceeded, slow down' },
+	} as const;
 
 	test('a storm with Retry-After: 0 is ridden out; only refused POSTs are resent', async () => {
-		await runCase({ driver: textDriver, inject: (s) => s.inject({ ...generate, times: 5, fault: { ...tooMany, retryAfter: 0 } }), expect: { outcome: 'recovers' } }, 'storm ra0');
+		await runCase(
+			{
+				driver: textDriver,
+				inject: (s) => s.inject({ ...generate, times: 5, fault: { ...tooMany, retryAfter: 0 } }),
+				expect: { outcome: 'recovers' },
+			},
+			'storm ra0',
+		);
 		const posts = sim.calls('POST', '/generate/');
 		expect(posts.filter((post) => post.status === 429)).toHaveLength(5);
 		expect(posts.filter((post) => post.status === 200)).toHaveLength(N);
 	});
 
 	test('Retry-After is honoured: the resend waits the seconds Scenario asked for', async () => {
-		await runCase({ driver: textDriver, inject: (s) => s.inject({ ...generate, times: 1, fault: { ...tooMany, retryAfter: 1 } }), expect: { outcome: 'recovers' } }, 'storm ra1');
+		await runCase(
+			{
+				driver: textDriver,
+				inject: (s) => s.inject({ ...generate, times: 1, fault: { ...tooMany, retryAfter: 1 } }),
+				expect: { outcome: 'recovers' },
+			},
+			'storm ra1',
+		);
 		const byPrompt = expectNoDuplicateSubmission(sim, textDriver.prompts('storm ra1'));
-		const refused = [...byPrompt.values()].find((posts) => posts.some((post) => post.status === 429));
+		const refused = [...byPrompt.values()].find((posts) =>
+			posts.some((post) => post.status === 429),
+		);
 		expect(refused).toHaveLength(2);
 		expect(refused![1].at - refused![0].at).toBeGreaterThanOrEqual(990);
 	});
 
 	test('a storm without Retry-After is ridden out with exponential backoff', async () => {
-		await runCase({ driver: textDriver, inject: (s) => s.inject({ ...generate, times: 3, fault: tooMany }), expect: { outcome: 'recovers' } }, 'storm backoff');
+		await runCase(
+			{
+				driver: textDriver,
+				inject: (s) => s.inject({ ...generate, times: 3, fault: tooMany }),
+				expect: { outcome: 'recovers' },
+			},
+			'storm backoff',
+		);
 		const byPrompt = expectNoDuplicateSubmission(sim, textDriver.prompts('storm backoff'));
 		for (const posts of byPrompt.values()) {
 			// Equal-jitter backoff from 400 ms: at least 200 ms before the first resend.
-			for (let i = 1; i < posts.length; i++) expect(posts[i].at - posts[i - 1].at).toBeGreaterThanOrEqual(195);
+			for (let i = 1; i < posts.length; i++)
+				expect(posts[i].at - posts[i - 1].at).toBeGreaterThanOrEqual(195);
 		}
 	});
 
@@ -387,7 +584,11 @@ describe('429 storms', () => {
 			{
 				driver: textDriver,
 				inject: (s) => s.inject({ ...generate, fault: { ...tooMany, retryAfter: 0 } }),
-				expect: { outcome: 'all fail', message: /Rate limit exceeded, slow down \(HTTP 429\)/, jobId: false },
+				expect: {
+					outcome: 'all fail',
+					message: /Rate limit exceeded, slow down \(HTTP 429\)/,
+					jobId: false,
+				},
 				strict: true,
 			},
 			'storm endless',
@@ -401,7 +602,11 @@ describe('429 storms', () => {
 			{
 				driver: textDriver,
 				inject: (s) => s.inject({ ...generate, fault: { ...tooMany, retryAfter: 3600 } }),
-				expect: { outcome: 'all fail', message: /Rate limit exceeded, slow down \(HTTP 429\)/, jobId: false },
+				expect: {
+					outcome: 'all fail',
+					message: /Rate limit exceeded, slow down \(HTTP 429\)/,
+					jobId: false,
+				},
 			},
 			'storm long',
 		);
@@ -409,7 +614,20 @@ describe('429 storms', () => {
 	});
 
 	test('a storm on the job checks is ridden out (reads are retried)', async () => {
-		await runCase({ driver: textDriver, inject: (s) => s.inject({ method: 'GET', path: '/jobs/', times: 6, fault: { ...tooMany, retryAfter: 0 } }), expect: { outcome: 'recovers' } }, 'storm jobs');
+		await runCase(
+			{
+				driver: textDriver,
+				inject: (s) =>
+					s.inject({
+						method: 'GET',
+						path: '/jobs/',
+						times: 6,
+						fault: { ...tooMany, retryAfter: 0 },
+					}),
+				expect: { outcome: 'recovers' },
+			},
+			'storm jobs',
+		);
 	});
 });
 
@@ -423,7 +641,11 @@ describe('jobs that fail or are canceled on Scenario', () => {
 			{
 				driver: textDriver,
 				inject: (s) => s.failNextJobs(1, reason),
-				expect: { outcome: 'one fails', message: new RegExp(`^Scenario job job_\\w+ failed: ${escape(reason)}`), jobId: true },
+				expect: {
+					outcome: 'one fails',
+					message: new RegExp(`^Scenario job job_\\w+ failed: ${escape(reason)}`),
+					jobId: true,
+				},
 				strict: true,
 			},
 			'job failure',
@@ -432,7 +654,11 @@ describe('jobs that fail or are canceled on Scenario', () => {
 
 	test('every job failing: one error item per input, each with its own job id', async () => {
 		await runCase(
-			{ driver: textDriver, inject: (s) => s.failNextJobs(N, reason), expect: { outcome: 'all fail', message: new RegExp(escape(reason)), jobId: true } },
+			{
+				driver: textDriver,
+				inject: (s) => s.failNextJobs(N, reason),
+				expect: { outcome: 'all fail', message: new RegExp(escape(reason)), jobId: true },
+			},
 			'job failure all',
 		);
 	});
@@ -442,7 +668,11 @@ describe('jobs that fail or are canceled on Scenario', () => {
 			{
 				driver: textDriver,
 				inject: (s) => s.cancelNextJobs(1),
-				expect: { outcome: 'one fails', message: /^Scenario job job_\w+ was cancelled on Scenario before it finished/, jobId: true },
+				expect: {
+					outcome: 'one fails',
+					message: /^Scenario job job_\w+ was cancelled on Scenario before it finished/,
+					jobId: true,
+				},
 				strict: true,
 			},
 			'job canceled',
@@ -452,14 +682,29 @@ describe('jobs that fail or are canceled on Scenario', () => {
 	test('Wait for Job: a failed job gives an error item with its id and Scenario’s reason', async () => {
 		sim.failNextJobs(1, reason);
 		await runCase(
-			{ driver: waitDriver, inject: () => undefined, expect: { outcome: 'one fails', message: new RegExp(`failed: ${escape(reason)}`), jobId: true } },
+			{
+				driver: waitDriver,
+				inject: () => undefined,
+				expect: {
+					outcome: 'one fails',
+					message: new RegExp(`failed: ${escape(reason)}`),
+					jobId: true,
+				},
+			},
 			'wait failure',
 		);
 	});
 
 	test('Wait for Job: a canceled job gives an error item with its id', async () => {
 		sim.cancelNextJobs(1);
-		await runCase({ driver: waitDriver, inject: () => undefined, expect: { outcome: 'one fails', message: /was cancelled on Scenario/, jobId: true } }, 'wait canceled');
+		await runCase(
+			{
+				driver: waitDriver,
+				inject: () => undefined,
+				expect: { outcome: 'one fails', message: /was cancelled on Scenario/, jobId: true },
+			},
+			'wait canceled',
+		);
 	});
 
 	test('without Continue On Fail a failure stops the run and cancels the jobs still running, even if the cancel call fails', async () => {
@@ -467,10 +712,19 @@ describe('jobs that fail or are canceled on Scenario', () => {
 		const [failing] = await startJobs('stop first', 1);
 		sim.setJobDuration(20_000);
 		const running = await startJobs('stop rest', 2);
-		sim.inject({ method: 'POST', path: /^\/jobs\/[^/]+\/action$/, times: 2, fault: { kind: 'status', status: 500, retryAfter: 0 } });
+		sim.inject({
+			method: 'POST',
+			path: /^\/jobs\/[^/]+\/action$/,
+			times: 2,
+			fault: { kind: 'status', status: 500, retryAfter: 0 },
+		});
 		const result = await run(sim, {
 			type: 'waitForJob',
-			parameters: { jobId: '={{ $json.jobId }}', timeoutSeconds: TIMEOUT_S, options: { requestTimeoutSeconds: REQUEST_TIMEOUT_S } },
+			parameters: {
+				jobId: '={{ $json.jobId }}',
+				timeoutSeconds: TIMEOUT_S,
+				options: { requestTimeoutSeconds: REQUEST_TIMEOUT_S },
+			},
 			items: waitItems([failing, ...running]),
 		});
 		expect(result.elapsedMs).toBeLessThan(TIMEOUT_S * 1000);
@@ -486,14 +740,30 @@ describe('jobs that fail or are canceled on Scenario', () => {
 // ----- downloads and uploads -----
 
 describe('CDN and upload origin failures', () => {
-	const s3Error = (code: string, message: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+	const s3Error = (code: string, message: string) =>
+		`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 
 	test('CDN 403 on download: every item fails with the job id and the CDN’s message; not retried', async () => {
 		await runCase(
 			{
 				driver: textDriver,
-				inject: (s) => s.inject({ method: 'GET', path: '/assets/', origin: 'cdn', fault: { kind: 'status', status: 403, body: s3Error('AccessDenied', 'Request has expired') } }),
-				expect: { outcome: 'all fail', message: /^Downloading output asset asset_\w+ failed: Request has expired \(AccessDenied\) \(HTTP 403\) \[job job_\w+\]$/, jobId: true },
+				inject: (s) =>
+					s.inject({
+						method: 'GET',
+						path: '/assets/',
+						origin: 'cdn',
+						fault: {
+							kind: 'status',
+							status: 403,
+							body: s3Error('AccessDenied', 'Request has expired'),
+						},
+					}),
+				expect: {
+					outcome: 'all fail',
+					message:
+						/^Downloading output asset asset_\w+ failed: Request has expired \(AccessDenied\) \(HTTP 403\) \[job job_\w+\]$/,
+					jobId: true,
+				},
 				strict: true,
 			},
 			'cdn 403',
@@ -505,8 +775,23 @@ describe('CDN and upload origin failures', () => {
 		await runCase(
 			{
 				driver: textDriver,
-				inject: (s) => s.inject({ method: 'GET', path: '/assets/', origin: 'cdn', fault: { kind: 'status', status: 404, body: s3Error('NoSuchKey', 'The specified key does not exist.') } }),
-				expect: { outcome: 'all fail', message: /^Downloading output asset asset_\w+ failed: The specified key does not exist\. \(NoSuchKey\) \(HTTP 404\) \[job job_\w+\]$/, jobId: true },
+				inject: (s) =>
+					s.inject({
+						method: 'GET',
+						path: '/assets/',
+						origin: 'cdn',
+						fault: {
+							kind: 'status',
+							status: 404,
+							body: s3Error('NoSuchKey', 'The specified key does not exist.'),
+						},
+					}),
+				expect: {
+					outcome: 'all fail',
+					message:
+						/^Downloading output asset asset_\w+ failed: The specified key does not exist\. \(NoSuchKey\) \(HTTP 404\) \[job job_\w+\]$/,
+					jobId: true,
+				},
 				strict: true,
 			},
 			'cdn 404',
@@ -517,7 +802,18 @@ describe('CDN and upload origin failures', () => {
 		await runCase(
 			{
 				driver: textDriver,
-				inject: (s) => s.inject({ method: 'GET', path: '/assets/', origin: 'cdn', times: 1, fault: { kind: 'status', status: 403, body: s3Error('AccessDenied', 'Request has expired') } }),
+				inject: (s) =>
+					s.inject({
+						method: 'GET',
+						path: '/assets/',
+						origin: 'cdn',
+						times: 1,
+						fault: {
+							kind: 'status',
+							status: 403,
+							body: s3Error('AccessDenied', 'Request has expired'),
+						},
+					}),
 				expect: { outcome: 'one fails', message: /Request has expired.*\(HTTP 403\)/, jobId: true },
 			},
 			'cdn 403 once',
@@ -528,8 +824,23 @@ describe('CDN and upload origin failures', () => {
 		await runCase(
 			{
 				driver: largeImageDriver,
-				inject: (s) => s.inject({ method: 'PUT', path: '/uploads/', origin: 'upload', fault: { kind: 'status', status: 403, body: s3Error('AccessDenied', 'Invalid or expired signature') } }),
-				expect: { outcome: 'all fail', message: /^Uploading Image to Edit failed: Invalid or expired signature \(AccessDenied\) \(HTTP 403\)$/, jobId: false },
+				inject: (s) =>
+					s.inject({
+						method: 'PUT',
+						path: '/uploads/',
+						origin: 'upload',
+						fault: {
+							kind: 'status',
+							status: 403,
+							body: s3Error('AccessDenied', 'Invalid or expired signature'),
+						},
+					}),
+				expect: {
+					outcome: 'all fail',
+					message:
+						/^Uploading Image to Edit failed: Invalid or expired signature \(AccessDenied\) \(HTTP 403\)$/,
+					jobId: false,
+				},
 				strict: true,
 			},
 			'part 403',
@@ -539,7 +850,18 @@ describe('CDN and upload origin failures', () => {
 
 	test('an upload part failing once: the part is sent again and the generation goes ahead', async () => {
 		await runCase(
-			{ driver: largeImageDriver, inject: (s) => s.inject({ method: 'PUT', path: '/uploads/', origin: 'upload', times: 1, fault: { kind: 'reset' } }), expect: { outcome: 'recovers' } },
+			{
+				driver: largeImageDriver,
+				inject: (s) =>
+					s.inject({
+						method: 'PUT',
+						path: '/uploads/',
+						origin: 'upload',
+						times: 1,
+						fault: { kind: 'reset' },
+					}),
+				expect: { outcome: 'recovers' },
+			},
 			'part reset',
 		);
 		expect(sim.calls('PUT', '/uploads/', 'upload').length).toBe(N + 1);
@@ -567,7 +889,10 @@ describe('the node’s Timeout holds under faults', () => {
 		// the model lookup and the submission before it take a few ms here.
 		expect(result.elapsedMs).toBeLessThan(SHORT_TIMEOUT_S * 1000 + DEADLINE_GRACE_MS + 500);
 		expectOnePerInput(result.items, N);
-		expectNoDuplicateSubmission(sim, promptItems(N, tag).map((item) => String(item.json.prompt)));
+		expectNoDuplicateSubmission(
+			sim,
+			promptItems(N, tag).map((item) => String(item.json.prompt)),
+		);
 		for (let i = 0; i < N; i++) expectErrorItem(result, i, message, true, `${tag} item ${i}`);
 	}
 
@@ -578,12 +903,28 @@ describe('the node’s Timeout holds under faults', () => {
 	}, 20_000);
 
 	test('a Retry-After past the Timeout on the job checks is not waited for', async () => {
-		sim.inject({ method: 'GET', path: '/jobs/', fault: { kind: 'status', status: 429, retryAfter: 30, body: { reason: 'Rate limit exceeded, slow down' } } });
-		await expectBoundedFailure('long retry-after', /Rate limit exceeded, slow down \(HTTP 429\) \[job job_\w+\]/);
+		sim.inject({
+			method: 'GET',
+			path: '/jobs/',
+			fault: {
+				kind: 'status',
+				status: 429,
+				retryAfter: 30,
+				body: { reason: 'Rate limit exceeded, slow down' },
+			},
+		});
+		await expectBoundedFailure(
+			'long retry-after',
+			/Rate limit exceeded, slow down \(HTTP 429\) \[job job_\w+\]/,
+		);
 	});
 
 	test('job checks failing with backoff stop at the Timeout', async () => {
-		sim.inject({ method: 'GET', path: '/jobs/', fault: { kind: 'status', status: 502, body: { reason: 'Simulated bad gateway' } } });
+		sim.inject({
+			method: 'GET',
+			path: '/jobs/',
+			fault: { kind: 'status', status: 502, body: { reason: 'Simulated bad gateway' } },
+		});
 		await expectBoundedFailure('backoff', /Simulated bad gateway \(HTTP 502\) \[job job_\w+\]/);
 	});
 });

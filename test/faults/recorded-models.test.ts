@@ -25,7 +25,13 @@ const SHARED_RECORDED = join(__dirname, '..', '..', '..', 'shared', 'scenario-ap
 
 function walk(dir: string): string[] {
 	return readdirSync(dir, { withFileTypes: true })
-		.flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : entry.name.endsWith('.json') ? [join(dir, entry.name)] : []))
+		.flatMap((entry) =>
+			entry.isDirectory()
+				? walk(join(dir, entry.name))
+				: entry.name.endsWith('.json')
+					? [join(dir, entry.name)]
+					: [],
+		)
 		.sort();
 }
 
@@ -59,15 +65,24 @@ describe('the sweep covers the whole recorded set', () => {
 		expect(RECORDED_MODELS.length).toBeGreaterThanOrEqual(23);
 		expect(RUNNABLE.length).toBeGreaterThanOrEqual(17);
 		if (!existsSync(SHARED_RECORDED)) return; // a checkout without the shared reference set: the copies are the set
-		const shared = walk(SHARED_RECORDED).map((file) => relative(SHARED_RECORDED, file).split(sep).join('/'));
+		const shared = walk(SHARED_RECORDED).map((file) =>
+			relative(SHARED_RECORDED, file).split(sep).join('/'),
+		);
 		for (const file of shared) {
-			expect({ file, same: readFileSync(join(SHARED_RECORDED, file)).equals(readFileSync(join(FIXTURES, file))) }).toEqual({ file, same: true });
+			expect({
+				file,
+				same: readFileSync(join(SHARED_RECORDED, file)).equals(readFileSync(join(FIXTURES, file))),
+			}).toEqual({ file, same: true });
 		}
 		const sharedModels = shared.filter((file) => {
-			const body = JSON.parse(readFileSync(join(SHARED_RECORDED, file), 'utf8')) as { model?: { id?: unknown } };
+			const body = JSON.parse(readFileSync(join(SHARED_RECORDED, file), 'utf8')) as {
+				model?: { id?: unknown };
+			};
 			return typeof body.model?.id === 'string';
 		});
-		expect(RECORDED_MODELS.map((row) => row.file).filter((file) => sharedModels.includes(file))).toEqual(sharedModels);
+		expect(
+			RECORDED_MODELS.map((row) => row.file).filter((file) => sharedModels.includes(file)),
+		).toEqual(sharedModels);
 	});
 });
 
@@ -104,12 +119,23 @@ describe('every input of every recorded model maps to a field', () => {
 			expect(fields.map((field) => field.id)).toEqual(model.inputs!.map((input) => input.name));
 			for (const [i, input] of model.inputs!.entries()) {
 				const field = fields[i];
-				expect({ input: input.name, type: field.type }).toEqual({ input: input.name, type: expectedFieldType(input) });
-				expect({ input: input.name, required: field.required }).toEqual({ input: input.name, required: input.required?.always === true });
-				expect({ input: input.name, default: field.defaultValue }).toEqual({ input: input.name, default: expectedDefault(input, mainImage) });
+				expect({ input: input.name, type: field.type }).toEqual({
+					input: input.name,
+					type: expectedFieldType(input),
+				});
+				expect({ input: input.name, required: field.required }).toEqual({
+					input: input.name,
+					required: input.required?.always === true,
+				});
+				expect({ input: input.name, default: field.defaultValue }).toEqual({
+					input: input.name,
+					default: expectedDefault(input, mainImage),
+				});
 				expect(field.displayName.startsWith(input.label ?? input.name)).toBe(true);
-				if (field.type === 'options') expect(field.options?.map((option) => option.value)).toEqual(input.allowedValues);
-				if (field.type === 'number' && (input.min !== undefined || input.max !== undefined)) expect(field.displayName).toMatch(/\(.*\d.*\)/);
+				if (field.type === 'options')
+					expect(field.options?.map((option) => option.value)).toEqual(input.allowedValues);
+				if (field.type === 'number' && (input.min !== undefined || input.max !== undefined))
+					expect(field.displayName).toMatch(/\(.*\d.*\)/);
 			}
 		});
 	}
@@ -135,9 +161,17 @@ async function assetOfKind(kind: string): Promise<string> {
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		expect(response.status).toBe(200);
-		return (await response.json()) as { upload: { id: string; status: string; entityId?: string; parts?: Array<{ url: string }> } };
+		return (await response.json()) as {
+			upload: { id: string; status: string; entityId?: string; parts?: Array<{ url: string }> };
+		};
 	};
-	const { upload } = await api('/uploads', { fileName: spec.name, fileSize: bytes.length, kind, contentType: spec.type, parts: 1 });
+	const { upload } = await api('/uploads', {
+		fileName: spec.name,
+		fileSize: bytes.length,
+		kind,
+		contentType: spec.type,
+		parts: 1,
+	});
 	expect((await fetch(upload.parts![0].url, { method: 'PUT', body: bytes })).status).toBe(200);
 	await api(`/uploads/${upload.id}/action`, { action: 'complete' });
 	for (let i = 0; i < 10; i++) {
@@ -159,15 +193,21 @@ const PROMPT = 'a weathered bronze statue in a quiet garden, recorded-model swee
 async function valuesFromDefaults(model: ScenarioModel): Promise<Record<string, unknown>> {
 	const { fields } = fieldsOf(model);
 	const values: Record<string, unknown> = {};
-	for (const field of fields) if (field.defaultValue !== undefined) values[field.id] = field.defaultValue;
+	for (const field of fields)
+		if (field.defaultValue !== undefined) values[field.id] = field.defaultValue;
 	const present = (name: string) => values[name] !== undefined && values[name] !== '';
 	for (const input of model.inputs ?? []) {
 		const alternatives = Object.keys(input.required?.ifNotDefined ?? {});
-		const needed = input.required?.always === true || (alternatives.length > 0 && alternatives.every((other) => !present(other)));
+		const needed =
+			input.required?.always === true ||
+			(alternatives.length > 0 && alternatives.every((other) => !present(other)));
 		if (!needed || present(input.name)) continue;
 		if (input.name === 'prompt' || input.type === 'string') values[input.name] = PROMPT;
 		else if (isFile(input)) values[input.name] = await assetOfKind(input.kind ?? 'image');
-		else throw new Error(`${model.id}: no sample value for required ${input.type} input ${input.name}`);
+		else
+			throw new Error(
+				`${model.id}: no sample value for required ${input.type} input ${input.name}`,
+			);
 	}
 	return values;
 }
@@ -178,25 +218,38 @@ describe('a request built from the defaults passes the simulator’s validation'
 			const values = await valuesFromDefaults(model);
 			const result = await run(sim, {
 				type: 'customGenerate',
-				parameters: { model: modelById(model.id), inputs: mapped(values), options: { timeoutSeconds: 15 } },
+				parameters: {
+					model: modelById(model.id),
+					inputs: mapped(values),
+					options: { timeoutSeconds: 15 },
+				},
 				items: [imageItem(`sweep-${model.id}`)],
 			});
 			expect(result.error?.message).toBeUndefined();
 			const posts = sim.calls('POST', '/generate/');
-			expect(posts.map((post) => `${post.path} ${post.status}`)).toEqual([`/v1/generate/custom/${model.id} 200`]);
+			expect(posts.map((post) => `${post.path} ${post.status}`)).toEqual([
+				`/v1/generate/custom/${model.id} 200`,
+			]);
 			const body = posts[0].body as Record<string, unknown>;
 			const names = new Set((model.inputs ?? []).map((input) => input.name));
 			expect(Object.keys(body).filter((key) => !names.has(key))).toEqual([]);
 			// Non-file values went out as the defaults (converted to the input's type).
 			for (const input of model.inputs ?? []) {
-				if (isFile(input) || values[input.name] === undefined || values[input.name] === '') continue;
+				if (isFile(input) || values[input.name] === undefined || values[input.name] === '')
+					continue;
 				const sent = body[input.name];
 				const given = values[input.name];
-				const expected = typeof given === 'string' && given.startsWith('[') ? JSON.parse(given) : given;
+				const expected =
+					typeof given === 'string' && given.startsWith('[') ? JSON.parse(given) : given;
 				expect({ input: input.name, sent }).toEqual({ input: input.name, sent: expected });
 			}
 			expect(result.items.length).toBeGreaterThan(0);
-			for (const item of result.items) expect(item.json).toMatchObject({ status: 'success', modelId: model.id, assetId: expect.stringMatching(/^asset_/) });
+			for (const item of result.items)
+				expect(item.json).toMatchObject({
+					status: 'success',
+					modelId: model.id,
+					assetId: expect.stringMatching(/^asset_/),
+				});
 		});
 	}
 });
@@ -214,20 +267,41 @@ describe('trained LoRA and composition records', () => {
 	for (const { file, model } of TRAINED) {
 		const via = BASES[model.type];
 		test(`${model.id} (${model.type}, ${file}): refused on its own${via ? `, accepted through ${via.base}` : ''}`, async () => {
-			const alone = await run(sim, { type: 'customGenerate', parameters: { model: modelById(model.id), inputs: mapped({ prompt: PROMPT }) }, items: [{ json: {} }] });
+			const alone = await run(sim, {
+				type: 'customGenerate',
+				parameters: { model: modelById(model.id), inputs: mapped({ prompt: PROMPT }) },
+				items: [{ json: {} }],
+			});
 			expect(alone.error?.name).toBe('NodeOperationError');
-			expect(alone.error?.message).toMatch(new RegExp(`^Model: "${model.id}" \\(${model.type.replace(/\./g, '\\.')}\\) has no inputs of its own: it is a trained LoRA that runs through a base model \\(item 0\\)$`));
+			expect(alone.error?.message).toMatch(
+				new RegExp(
+					`^Model: "${model.id}" \\(${model.type.replace(/\./g, '\\.')}\\) has no inputs of its own: it is a trained LoRA that runs through a base model \\(item 0\\)$`,
+				),
+			);
 			expect(sim.calls('POST', '/generate/')).toEqual([]);
 			if (!via) return;
 
 			sim.reset();
 			const base = RECORDED_MODELS.find((row) => row.model.id === via.base)!.model;
-			const values = { ...(await valuesFromDefaults(base)), [via.input]: via.input === 'loras' ? model.id : model.id };
-			const result = await run(sim, { type: 'customGenerate', parameters: { model: modelById(base.id), inputs: mapped(values), options: { timeoutSeconds: 15 } }, items: [imageItem('sweep-lora')] });
+			const values = {
+				...(await valuesFromDefaults(base)),
+				[via.input]: via.input === 'loras' ? model.id : model.id,
+			};
+			const result = await run(sim, {
+				type: 'customGenerate',
+				parameters: {
+					model: modelById(base.id),
+					inputs: mapped(values),
+					options: { timeoutSeconds: 15 },
+				},
+				items: [imageItem('sweep-lora')],
+			});
 			expect(result.error?.message).toBeUndefined();
 			const [post] = sim.calls('POST', '/generate/');
 			expect(post.status).toBe(200);
-			expect((post.body as Record<string, unknown>)[via.input]).toEqual(via.input === 'loras' ? [model.id] : model.id);
+			expect((post.body as Record<string, unknown>)[via.input]).toEqual(
+				via.input === 'loras' ? [model.id] : model.id,
+			);
 		});
 	}
 });

@@ -17,7 +17,15 @@ import { HarnessNodeTypes } from '../harness';
 import type { RunNodeResult } from '../harness';
 import type { ScenarioSimulator } from '../simulator/server';
 import { imageItem, mapped, modelById, nodeTypes, pngImage } from '../support/scenario-nodes';
-import { category, deepText, expectNoAuthorizationOffApi, expectOnePerInput, promptItems, run, startSimulator } from './support';
+import {
+	category,
+	deepText,
+	expectNoAuthorizationOffApi,
+	expectOnePerInput,
+	promptItems,
+	run,
+	startSimulator,
+} from './support';
 
 const { test } = category('security');
 
@@ -28,16 +36,30 @@ beforeAll(async () => {
 afterEach(() => sim.reset());
 afterAll(async () => await sim.close());
 
-const textToImage = { model: modelById('model_openai-gpt-image-2'), inputs: mapped({ prompt: '={{ $json.prompt }}' }), options: { timeoutSeconds: 15, requestTimeoutSeconds: 1 } };
+const textToImage = {
+	model: modelById('model_openai-gpt-image-2'),
+	inputs: mapped({ prompt: '={{ $json.prompt }}' }),
+	options: { timeoutSeconds: 15, requestTimeoutSeconds: 1 },
+};
 
 /** Every text of a run (items, errors, run data, log lines) must be free of these strings. */
 function expectAbsent(result: RunNodeResult, needles: string[]): void {
-	const everything = deepText({ items: result.items, error: result.error, nodeError: result.nodeError, resultData: result.run.data.resultData, logs: result.logs });
+	const everything = deepText({
+		items: result.items,
+		error: result.error,
+		nodeError: result.nodeError,
+		resultData: result.run.data.resultData,
+		logs: result.logs,
+	});
 	for (const needle of needles) expect(everything.includes(needle)).toBe(false);
 }
 
 /** A plain HTTP server on loopback that records the headers it was sent and answers with a PNG. */
-async function imageHost(): Promise<{ url: string; seen: IncomingHttpHeaders[]; close: () => Promise<void> }> {
+async function imageHost(): Promise<{
+	url: string;
+	seen: IncomingHttpHeaders[];
+	close: () => Promise<void>;
+}> {
 	const seen: IncomingHttpHeaders[] = [];
 	const png = pngImage('external');
 	const server: Server = createServer((req, res) => {
@@ -56,11 +78,24 @@ async function imageHost(): Promise<{ url: string; seen: IncomingHttpHeaders[]; 
 
 describe('the Authorization header stays on the API origin', () => {
 	test('downloads from the CDN and multipart part uploads go without it; API calls carry it', async () => {
-		const large = { data: Buffer.concat([pngImage('large'), Buffer.alloc(5 * 1024 * 1024)]), mimeType: 'image/png', fileName: 'large.png' };
+		const large = {
+			data: Buffer.concat([pngImage('large'), Buffer.alloc(5 * 1024 * 1024)]),
+			mimeType: 'image/png',
+			fileName: 'large.png',
+		};
 		const result = await run(sim, {
 			type: 'promptEdit',
-			parameters: { image: 'data', prompt: '={{ $json.prompt }}', model: modelById('model_flux-kontext-editing'), inputs: mapped({}), options: { timeoutSeconds: 15 } },
-			items: [{ json: { prompt: 'large upload' }, binary: { data: large } }, imageItem('small', { prompt: 'inline upload' })],
+			parameters: {
+				image: 'data',
+				prompt: '={{ $json.prompt }}',
+				model: modelById('model_flux-kontext-editing'),
+				inputs: mapped({}),
+				options: { timeoutSeconds: 15 },
+			},
+			items: [
+				{ json: { prompt: 'large upload' }, binary: { data: large } },
+				imageItem('small', { prompt: 'inline upload' }),
+			],
 		});
 		expect(result.error).toBeUndefined();
 		const cdn = sim.calls('GET', '/', 'cdn');
@@ -76,7 +111,9 @@ describe('the Authorization header stays on the API origin', () => {
 	test('an image given by URL is fetched without it, from the CDN and from any other host', async () => {
 		const host = await imageHost();
 		try {
-			const signed = await fetch(`${sim.baseUrl}/assets/asset_FIXTUREREFERENCE00000000`, { headers: { authorization: sim.authorization } });
+			const signed = await fetch(`${sim.baseUrl}/assets/asset_FIXTUREREFERENCE00000000`, {
+				headers: { authorization: sim.authorization },
+			});
 			const cdnUrl = ((await signed.json()) as { asset: { url: string } }).asset.url;
 			const result = await run(sim, {
 				type: 'customGenerate',
@@ -84,7 +121,10 @@ describe('the Authorization header stays on the API origin', () => {
 					model: modelById('model_flux-kontext-editing'),
 					inputs: mapped({ prompt: '={{ $json.prompt }}', referenceImages: '={{ $json.url }}' }),
 				},
-				items: [{ json: { prompt: 'from cdn', url: cdnUrl } }, { json: { prompt: 'from elsewhere', url: host.url } }],
+				items: [
+					{ json: { prompt: 'from cdn', url: cdnUrl } },
+					{ json: { prompt: 'from elsewhere', url: host.url } },
+				],
 			});
 			expect(result.error).toBeUndefined();
 			expect(result.items).toHaveLength(2);
@@ -101,12 +141,26 @@ describe('the Authorization header stays on the API origin', () => {
 describe('the API secret is never shown', () => {
 	test('a refused credential (401): no secret in the error, its description or the logs', async () => {
 		const wrong = 'wrong-CANARY-secret-77aa';
-		const result = await run(sim, { type: 'customGenerate', parameters: textToImage, items: promptItems(2, 'wrong secret'), credentials: { apiSecret: wrong }, continueOnFail: true });
-		expect(result.items.map((item) => item.json.error)).toEqual([expect.stringMatching(/Unauthorized \(HTTP 401\)/), expect.stringMatching(/Unauthorized \(HTTP 401\)/)]);
+		const result = await run(sim, {
+			type: 'customGenerate',
+			parameters: textToImage,
+			items: promptItems(2, 'wrong secret'),
+			credentials: { apiSecret: wrong },
+			continueOnFail: true,
+		});
+		expect(result.items.map((item) => item.json.error)).toEqual([
+			expect.stringMatching(/Unauthorized \(HTTP 401\)/),
+			expect.stringMatching(/Unauthorized \(HTTP 401\)/),
+		]);
 		expect(result.items[0].json.description).toMatch(/API Key and API Secret/);
 		expectAbsent(result, [wrong, Buffer.from(`${sim.apiKey}:${wrong}`).toString('base64')]);
 
-		const strict = await run(sim, { type: 'customGenerate', parameters: textToImage, items: promptItems(1, 'wrong secret strict'), credentials: { apiSecret: wrong } });
+		const strict = await run(sim, {
+			type: 'customGenerate',
+			parameters: textToImage,
+			items: promptItems(1, 'wrong secret strict'),
+			credentials: { apiSecret: wrong },
+		});
 		expect(strict.error?.message).toMatch(/Unauthorized \(HTTP 401\)/);
 		expectAbsent(strict, [wrong, Buffer.from(`${sim.apiKey}:${wrong}`).toString('base64')]);
 	});
@@ -128,17 +182,46 @@ describe('the API secret is never shown', () => {
 	});
 
 	test('a server echoing the Authorization header in its error body does not get it shown', async () => {
-		sim.inject({ method: 'POST', path: '/generate/', fault: { kind: 'status', status: 400, body: { reason: `Bad request. Received headers: authorization=${sim.authorization}; key=${sim.apiKey}; secret=${sim.apiSecret}` } } });
-		const result = await run(sim, { type: 'customGenerate', parameters: textToImage, items: promptItems(2, 'echo'), continueOnFail: true });
-		expect(result.items.map((item) => item.json.error)).toEqual([expect.stringMatching(/Bad request\. Received headers: .*\(HTTP 400\)/), expect.stringMatching(/\(HTTP 400\)/)]);
-		const strict = await run(sim, { type: 'customGenerate', parameters: textToImage, items: promptItems(1, 'echo strict') });
+		sim.inject({
+			method: 'POST',
+			path: '/generate/',
+			fault: {
+				kind: 'status',
+				status: 400,
+				body: {
+					reason: `Bad request. Received headers: authorization=${sim.authorization}; key=${sim.apiKey}; secret=${sim.apiSecret}`,
+				},
+			},
+		});
+		const result = await run(sim, {
+			type: 'customGenerate',
+			parameters: textToImage,
+			items: promptItems(2, 'echo'),
+			continueOnFail: true,
+		});
+		expect(result.items.map((item) => item.json.error)).toEqual([
+			expect.stringMatching(/Bad request\. Received headers: .*\(HTTP 400\)/),
+			expect.stringMatching(/\(HTTP 400\)/),
+		]);
+		const strict = await run(sim, {
+			type: 'customGenerate',
+			parameters: textToImage,
+			items: promptItems(1, 'echo strict'),
+		});
 		expect(strict.error?.message).toMatch(/Bad request\. Received headers: .*\(HTTP 400\)/);
 	});
 
 	test('a server echoing the secret in a job’s failure reason does not get it shown', async () => {
 		sim.failNextJobs(1, `Provider rejected credentials ${sim.apiSecret}`);
-		const result = await run(sim, { type: 'customGenerate', parameters: textToImage, items: promptItems(1, 'echo job'), continueOnFail: true });
-		expect(result.items[0].json.error).toMatch(/^Scenario job job_\w+ failed: Provider rejected credentials/);
+		const result = await run(sim, {
+			type: 'customGenerate',
+			parameters: textToImage,
+			items: promptItems(1, 'echo job'),
+			continueOnFail: true,
+		});
+		expect(result.items[0].json.error).toMatch(
+			/^Scenario job job_\w+ failed: Provider rejected credentials/,
+		);
 	});
 });
 
@@ -165,9 +248,21 @@ describe('a non-https Base URL is refused unless it is a loopback address', () =
 			for (const type of ['customGenerate', 'waitForJob'] as const) {
 				sim.log.length = 0;
 				const parameters = type === 'waitForJob' ? { jobId: 'job_AAAAAAAA' } : textToImage;
-				const result = await run(sim, { type, parameters, items: promptItems(1, 'base url'), credentials: { baseUrl } });
-				expect({ baseUrl, type, status: result.status, name: result.error?.name }).toEqual({ baseUrl, type, status: 'error', name: 'NodeOperationError' });
-				expect(result.error?.message).toMatch(/^Base URL ".*" is refused: the Scenario API credential must use https/);
+				const result = await run(sim, {
+					type,
+					parameters,
+					items: promptItems(1, 'base url'),
+					credentials: { baseUrl },
+				});
+				expect({ baseUrl, type, status: result.status, name: result.error?.name }).toEqual({
+					baseUrl,
+					type,
+					status: 'error',
+					name: 'NodeOperationError',
+				});
+				expect(result.error?.message).toMatch(
+					/^Base URL ".*" is refused: the Scenario API credential must use https/,
+				);
 				expect(result.items).toEqual([]);
 				expect(sim.log).toEqual([]);
 			}
@@ -177,18 +272,30 @@ describe('a non-https Base URL is refused unless it is a loopback address', () =
 	test('Continue On Fail does not turn the refusal into a request', async () => {
 		for (const type of ['customGenerate', 'waitForJob'] as const) {
 			const parameters = type === 'waitForJob' ? { jobId: 'job_AAAAAAAA' } : textToImage;
-			const result = await run(sim, { type, parameters, items: promptItems(2, 'base url cof'), credentials: { baseUrl: `http://0.0.0.0:${simPort()}/v1` }, continueOnFail: true });
+			const result = await run(sim, {
+				type,
+				parameters,
+				items: promptItems(2, 'base url cof'),
+				credentials: { baseUrl: `http://0.0.0.0:${simPort()}/v1` },
+				continueOnFail: true,
+			});
 			expect(sim.log).toEqual([]);
 			// Each input yields an error item with the refusal (not the input passed through as if processed).
 			expectOnePerInput(result.items, 2);
-			for (const item of result.items) expect(item.json.error).toMatch(/^Base URL "http:\/\/0\.0\.0\.0:\d+\/v1" is refused/);
+			for (const item of result.items)
+				expect(item.json.error).toMatch(/^Base URL "http:\/\/0\.0\.0\.0:\d+\/v1" is refused/);
 		}
 	});
 
 	test('http on 127.0.0.1 and on localhost is accepted (the local simulator)', async () => {
 		for (const baseUrl of [sim.baseUrl, `http://localhost:${simPort()}/v1`, `${sim.baseUrl}/`]) {
 			sim.reset();
-			const result = await run(sim, { type: 'customGenerate', parameters: textToImage, items: promptItems(1, 'loopback'), credentials: { baseUrl } });
+			const result = await run(sim, {
+				type: 'customGenerate',
+				parameters: textToImage,
+				items: promptItems(1, 'loopback'),
+				credentials: { baseUrl },
+			});
 			expect({ baseUrl, error: result.error?.message }).toEqual({ baseUrl, error: undefined });
 			expect(result.items).toHaveLength(1);
 		}
@@ -197,17 +304,44 @@ describe('a non-https Base URL is refused unless it is a loopback address', () =
 	test('the credential test request sends a refused URL to the discard address, and keeps https and loopback ones', () => {
 		const credential = new ScenarioApi();
 		const expression = credential.test.request.baseURL as string;
-		const node: INode = { id: 'n', name: 'Credential Test', type: 'n8n-nodes-scenario.scenarioCustomGenerate', typeVersion: 1, position: [0, 0], parameters: {} };
-		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: new HarnessNodeTypes(nodeTypes) });
+		const node: INode = {
+			id: 'n',
+			name: 'Credential Test',
+			type: 'n8n-nodes-scenario.scenarioCustomGenerate',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		};
+		const workflow = new Workflow({
+			nodes: [node],
+			connections: {},
+			active: false,
+			nodeTypes: new HarnessNodeTypes(nodeTypes),
+		});
 		// How n8n resolves credential expressions: `$credentials` as an additional key of its expression engine.
-		const evaluate = (baseUrl: string) => workflow.expression.getSimpleParameterValue(node, expression, 'internal', { $credentials: { baseUrl } }, undefined, '');
+		const evaluate = (baseUrl: string) =>
+			workflow.expression.getSimpleParameterValue(
+				node,
+				expression,
+				'internal',
+				{ $credentials: { baseUrl } },
+				undefined,
+				'',
+			);
 		const DISCARD = 'http://127.0.0.1:9/base-url-must-use-https';
 
 		for (const refused of REFUSED(simPort())) {
 			expect({ refused, url: evaluate(refused) }).toEqual({ refused, url: DISCARD });
 			expect(() => checkBaseUrl(node, refused)).toThrow(/is refused/);
 		}
-		const accepted = ['https://api.cloud.scenario.com/v1', 'https://api.cloud.scenario.com/v1/', sim.baseUrl, 'http://localhost:5680/v1', 'http://[::1]:5680/v1', 'http://127.4.5.6/v1'];
+		const accepted = [
+			'https://api.cloud.scenario.com/v1',
+			'https://api.cloud.scenario.com/v1/',
+			sim.baseUrl,
+			'http://localhost:5680/v1',
+			'http://[::1]:5680/v1',
+			'http://127.4.5.6/v1',
+		];
 		for (const url of accepted) {
 			const kept = url.replace(/\/+$/, '');
 			expect({ url, resolved: evaluate(url) }).toEqual({ url, resolved: kept });

@@ -14,7 +14,11 @@ export const CANARY_SECRET = 'sim-secret-CANARY-9f3b';
 export const CANARY_KEY = 'sim-key-faults';
 
 export async function startSimulator(jobDurationMs = 120): Promise<ScenarioSimulator> {
-	return await ScenarioSimulator.start({ apiKey: CANARY_KEY, apiSecret: CANARY_SECRET, jobDurationMs });
+	return await ScenarioSimulator.start({
+		apiKey: CANARY_KEY,
+		apiSecret: CANARY_SECRET,
+		jobDurationMs,
+	});
 }
 
 /** Every form the credential could leak in: the secret, the Basic token, the token's base64 alone. */
@@ -85,7 +89,8 @@ export function deepText(value: unknown): string {
 	const seen = new WeakSet<object>();
 	return JSON.stringify(value, (_key, v: unknown) => {
 		if (Buffer.isBuffer(v)) return v.toString('latin1');
-		if (v instanceof Error) return { name: v.name, message: v.message, stack: v.stack, ...(v as object) };
+		if (v instanceof Error)
+			return { name: v.name, message: v.message, stack: v.stack, ...(v as object) };
 		if (v && typeof v === 'object') {
 			if (seen.has(v)) return '[cycle]';
 			seen.add(v);
@@ -110,21 +115,31 @@ export function expectNoLeak(sim: ScenarioSimulator, result: RunNodeResult): voi
 	for (const [where, value] of Object.entries(places)) {
 		const text = deepText(value) ?? '';
 		for (const secret of secretForms(sim)) {
-			if (text.includes(secret)) throw new Error(`The API secret (as "${secret.slice(0, 6)}…") leaked into ${where}`);
+			if (text.includes(secret))
+				throw new Error(`The API secret (as "${secret.slice(0, 6)}…") leaked into ${where}`);
 		}
 	}
 }
 
 export function expectNoAuthorizationOffApi(log: RequestLogEntry[]): void {
-	const offenders = log.filter((entry) => entry.origin !== 'api' && entry.headers.authorization !== undefined);
+	const offenders = log.filter(
+		(entry) => entry.origin !== 'api' && entry.headers.authorization !== undefined,
+	);
 	expect(offenders.map((entry) => `${entry.origin} ${entry.method} ${entry.path}`)).toEqual([]);
 }
 
 // ----- items and outcomes -----
 
 /** `n` items with a distinct prompt each, so requests can be told apart per item. */
-export function promptItems(n: number, tag: string, withImage?: (i: number) => HarnessInputItem['binary']): HarnessInputItem[] {
-	return Array.from({ length: n }, (_, i) => ({ json: { prompt: `${tag} item ${i}` }, binary: withImage?.(i) }));
+export function promptItems(
+	n: number,
+	tag: string,
+	withImage?: (i: number) => HarnessInputItem['binary'],
+): HarnessInputItem[] {
+	return Array.from({ length: n }, (_, i) => ({
+		json: { prompt: `${tag} item ${i}` },
+		binary: withImage?.(i),
+	}));
 }
 
 /** Which input item an output item belongs to. */
@@ -132,7 +147,8 @@ export function pairedIndex(item: INodeExecutionData): number {
 	const paired = item.pairedItem;
 	const first = Array.isArray(paired) ? paired[0] : paired;
 	if (typeof first === 'number') return first;
-	if (!first || typeof first.item !== 'number') throw new Error(`output item without pairedItem: ${JSON.stringify(item.json)}`);
+	if (!first || typeof first.item !== 'number')
+		throw new Error(`output item without pairedItem: ${JSON.stringify(item.json)}`);
 	return first.item;
 }
 
@@ -141,13 +157,17 @@ export function expectOnePerInput(items: INodeExecutionData[], n: number): void 
 	expect(items.map(pairedIndex)).toEqual(Array.from({ length: n }, (_, i) => i));
 }
 
-export const isErrorItem = (item: INodeExecutionData): boolean => typeof item.json.error === 'string';
+export const isErrorItem = (item: INodeExecutionData): boolean =>
+	typeof item.json.error === 'string';
 
 /**
  * Generation POSTs per item, told apart by the prompt: a second POST for the same item is only
  * allowed after Scenario refused the previous one with 429 or 503 (it took nothing).
  */
-export function expectNoDuplicateSubmission(sim: ScenarioSimulator, prompts: string[]): Map<string, RequestLogEntry[]> {
+export function expectNoDuplicateSubmission(
+	sim: ScenarioSimulator,
+	prompts: string[],
+): Map<string, RequestLogEntry[]> {
 	const posts = sim.calls('POST', '/generate/').filter((entry) => entry.query.dryRun !== 'true');
 	const byPrompt = new Map<string, RequestLogEntry[]>();
 	for (const post of posts) {
@@ -158,7 +178,10 @@ export function expectNoDuplicateSubmission(sim: ScenarioSimulator, prompts: str
 	for (const prompt of prompts) {
 		const sent = (byPrompt.get(prompt) ?? []).sort((a, b) => a.at - b.at);
 		const refusedFirst = sent.slice(0, -1).map((entry) => entry.status);
-		expect({ prompt, statuses: refusedFirst.filter((status) => status !== 429 && status !== 503) }).toEqual({ prompt, statuses: [] });
+		expect({
+			prompt,
+			statuses: refusedFirst.filter((status) => status !== 429 && status !== 503),
+		}).toEqual({ prompt, statuses: [] });
 	}
 	return byPrompt;
 }

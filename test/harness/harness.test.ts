@@ -71,9 +71,7 @@ describe('credentials: httpRequestWithAuthentication through the real engine', (
 		const expected = `Basic ${Buffer.from('key-123:s3cr3t').toString('base64')}`;
 		expect(seen).toHaveLength(1);
 		expect(seen[0].headers.authorization).toBe(expected);
-		expect(r.items).toEqual([
-			{ json: { echoedAuthorization: expected }, pairedItem: { item: 0 } },
-		]);
+		expect(r.items).toEqual([{ json: { echoedAuthorization: expected }, pairedItem: { item: 0 } }]);
 	});
 
 	test('declarative generic `headers` + `qs` (expression keys and values, static values)', async () => {
@@ -151,49 +149,72 @@ describe('credentials: httpRequestWithAuthentication through the real engine', (
 	});
 });
 
-describe.each<HarnessBinaryMode>(['default', 'filesystem'])('binary data, %s mode', (binaryMode) => {
-	test.each(['buffer', 'stream'])('reads the input binary (via %s) and writes an output binary', async (readVia) => {
-		const r = await runNode({
-			nodeTypes,
-			node: { type: HARNESS_PROBE_TYPE, typeVersion: 1, parameters: { operation: 'binary', readVia } },
-			items: [
-				{ json: { n: 1 }, binary: { data: { data: Buffer.from('hello'), mimeType: 'text/plain', fileName: 'in.txt' } } },
-				{ json: { n: 2 }, binary: { data: { data: Buffer.from('wörld'), mimeType: 'text/plain' } } },
-			],
-			binaryMode,
-		});
+describe.each<HarnessBinaryMode>(['default', 'filesystem'])(
+	'binary data, %s mode',
+	(binaryMode) => {
+		test.each(['buffer', 'stream'])(
+			'reads the input binary (via %s) and writes an output binary',
+			async (readVia) => {
+				const r = await runNode({
+					nodeTypes,
+					node: {
+						type: HARNESS_PROBE_TYPE,
+						typeVersion: 1,
+						parameters: { operation: 'binary', readVia },
+					},
+					items: [
+						{
+							json: { n: 1 },
+							binary: {
+								data: { data: Buffer.from('hello'), mimeType: 'text/plain', fileName: 'in.txt' },
+							},
+						},
+						{
+							json: { n: 2 },
+							binary: { data: { data: Buffer.from('wörld'), mimeType: 'text/plain' } },
+						},
+					],
+					binaryMode,
+				});
 
-		expect(r.error).toBeUndefined();
-		expect(r.items).toHaveLength(2);
-		expect(r.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-		expect(r.items[0].json).toEqual({ inputBytes: 5, storedById: binaryMode === 'filesystem' });
-		expect(r.items[1].json.inputBytes).toBe(Buffer.byteLength('wörld'));
-		expect((await r.binary(r.items[0])).toString()).toBe('HELLO');
-		expect((await r.binary(r.items[1], 'data')).toString()).toBe('WÖRLD');
-		expect((await r.binaryStream(r.items[0])).read()).toBeDefined();
+				expect(r.error).toBeUndefined();
+				expect(r.items).toHaveLength(2);
+				expect(r.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+				expect(r.items[0].json).toEqual({ inputBytes: 5, storedById: binaryMode === 'filesystem' });
+				expect(r.items[1].json.inputBytes).toBe(Buffer.byteLength('wörld'));
+				expect((await r.binary(r.items[0])).toString()).toBe('HELLO');
+				expect((await r.binary(r.items[1], 'data')).toString()).toBe('WÖRLD');
+				expect((await r.binaryStream(r.items[0])).read()).toBeDefined();
 
-		const out = r.binaryData(r.items[0]);
-		expect(out).toMatchObject({ mimeType: 'text/plain', fileName: 'out.txt', fileExtension: 'txt', bytes: 5 });
+				const out = r.binaryData(r.items[0]);
+				expect(out).toMatchObject({
+					mimeType: 'text/plain',
+					fileName: 'out.txt',
+					fileExtension: 'txt',
+					bytes: 5,
+				});
 
-		// The source node's items went through prepareBinaryData too.
-		const src = r.output('Test Items Source');
-		expect(src[0].binary?.data.fileName).toBe('in.txt');
+				// The source node's items went through prepareBinaryData too.
+				const src = r.output('Test Items Source');
+				expect(src[0].binary?.data.fileName).toBe('in.txt');
 
-		if (binaryMode === 'filesystem') {
-			expect(out.id).toMatch(/^filesystem-v2:workflows\/.+\/executions\/.+\/binary_data\//);
-			expect(out.data).toBe('filesystem-v2');
-			const file = path.join(r.binaryStoragePath, out.id!.split(':')[1]);
-			expect(existsSync(file)).toBe(true);
-			r.cleanup();
-			expect(existsSync(r.binaryStoragePath)).toBe(false);
-		} else {
-			expect(out.id).toBeUndefined();
-			expect(Buffer.from(out.data, 'base64').toString()).toBe('HELLO');
-			expect(readdirSync(r.binaryStoragePath)).toEqual([]);
-			r.cleanup();
-		}
-	});
-});
+				if (binaryMode === 'filesystem') {
+					expect(out.id).toMatch(/^filesystem-v2:workflows\/.+\/executions\/.+\/binary_data\//);
+					expect(out.data).toBe('filesystem-v2');
+					const file = path.join(r.binaryStoragePath, out.id!.split(':')[1]);
+					expect(existsSync(file)).toBe(true);
+					r.cleanup();
+					expect(existsSync(r.binaryStoragePath)).toBe(false);
+				} else {
+					expect(out.id).toBeUndefined();
+					expect(Buffer.from(out.data, 'base64').toString()).toBe('HELLO');
+					expect(readdirSync(r.binaryStoragePath)).toEqual([]);
+					r.cleanup();
+				}
+			},
+		);
+	},
+);
 
 describe('continueOnFail / pairedItem', () => {
 	const items = [{ json: { fail: false } }, { json: { fail: true } }, { json: { fail: false } }];
@@ -201,7 +222,12 @@ describe('continueOnFail / pairedItem', () => {
 	test('continueOnFail: failing item becomes { json: { error } }, others pass, pairedItem kept', async () => {
 		const r = await runNode({
 			nodeTypes,
-			node: { type: HARNESS_PROBE_TYPE, typeVersion: 1, parameters: { operation: 'fail' }, continueOnFail: true },
+			node: {
+				type: HARNESS_PROBE_TYPE,
+				typeVersion: 1,
+				parameters: { operation: 'fail' },
+				continueOnFail: true,
+			},
 			items,
 		});
 
@@ -217,7 +243,12 @@ describe('continueOnFail / pairedItem', () => {
 	test("onError: 'continueRegularOutput' behaves like continueOnFail", async () => {
 		const r = await runNode({
 			nodeTypes,
-			node: { type: HARNESS_PROBE_TYPE, typeVersion: 1, parameters: { operation: 'fail' }, onError: 'continueRegularOutput' },
+			node: {
+				type: HARNESS_PROBE_TYPE,
+				typeVersion: 1,
+				parameters: { operation: 'fail' },
+				onError: 'continueRegularOutput',
+			},
 			items,
 		});
 		expect(r.items[1].json).toEqual({ error: 'Item 1 failed on purpose' });
@@ -226,7 +257,12 @@ describe('continueOnFail / pairedItem', () => {
 	test("onError: 'continueErrorOutput' routes failed items to the extra error output", async () => {
 		const r = await runNode({
 			nodeTypes,
-			node: { type: HARNESS_PROBE_TYPE, typeVersion: 1, parameters: { operation: 'fail' }, onError: 'continueErrorOutput' },
+			node: {
+				type: HARNESS_PROBE_TYPE,
+				typeVersion: 1,
+				parameters: { operation: 'fail' },
+				onError: 'continueErrorOutput',
+			},
 			items,
 		});
 		expect(r.status).toBe('success');
@@ -256,7 +292,9 @@ describe('continueOnFail / pairedItem', () => {
 		expect(r.nodeError).not.toBeInstanceOf(Error);
 		expect(r.nodeError?.name).toBe('NodeOperationError');
 		// ErrorReporter's report went to the harness log, not the console.
-		expect(r.logs.some((l) => l.level === 'error' && l.message.includes('Item 1 failed'))).toBe(true);
+		expect(r.logs.some((l) => l.level === 'error' && l.message.includes('Item 1 failed'))).toBe(
+			true,
+		);
 	});
 });
 
@@ -303,7 +341,11 @@ describe('cancellation', () => {
 	test('an already-aborted signal: the node under test never runs', async () => {
 		const r = await runNode({
 			nodeTypes,
-			node: { type: HARNESS_PROBE_TYPE, typeVersion: 1, parameters: { operation: 'sleep', maxIterations: 1000 } },
+			node: {
+				type: HARNESS_PROBE_TYPE,
+				typeVersion: 1,
+				parameters: { operation: 'sleep', maxIterations: 1000 },
+			},
 			items: [{ json: {} }],
 			signal: AbortSignal.abort(),
 		});
@@ -317,8 +359,23 @@ describe('cancellation', () => {
 describe('runWorkflow', () => {
 	test('runs an arbitrary graph; executionOrder and outputs per node', async () => {
 		const nodes: INode[] = [
-			{ id: 'a', name: 'Fail Some', type: HARNESS_PROBE_TYPE, typeVersion: 1, position: [0, 0], parameters: { operation: 'fail' }, continueOnFail: true },
-			{ id: 'b', name: 'Second', type: HARNESS_PROBE_TYPE, typeVersion: 1, position: [200, 0], parameters: { operation: 'fail' } },
+			{
+				id: 'a',
+				name: 'Fail Some',
+				type: HARNESS_PROBE_TYPE,
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { operation: 'fail' },
+				continueOnFail: true,
+			},
+			{
+				id: 'b',
+				name: 'Second',
+				type: HARNESS_PROBE_TYPE,
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: { operation: 'fail' },
+			},
 		];
 		const r = await runWorkflow({
 			nodeTypes,
@@ -329,7 +386,9 @@ describe('runWorkflow', () => {
 		expect(r.status).toBe('success');
 		expect(r.executionOrder).toEqual(['Fail Some', 'Second']);
 		// The start node receives n8n's single empty start item.
-		expect(r.output('Fail Some')).toEqual([{ json: { ok: true, index: 0 }, pairedItem: { item: 0 } }]);
+		expect(r.output('Fail Some')).toEqual([
+			{ json: { ok: true, index: 0 }, pairedItem: { item: 0 } },
+		]);
 		expect(r.output('Second')).toHaveLength(1);
 		// Caller's node objects are not mutated (the engine fills in default parameters on a copy).
 		expect(nodes[0].parameters).toEqual({ operation: 'fail' });
@@ -339,7 +398,16 @@ describe('runWorkflow', () => {
 		await expect(
 			runWorkflow({
 				nodeTypes,
-				nodes: [{ id: 'x', name: 'X', type: 'nope.nope', typeVersion: 1, position: [0, 0], parameters: {} }],
+				nodes: [
+					{
+						id: 'x',
+						name: 'X',
+						type: 'nope.nope',
+						typeVersion: 1,
+						position: [0, 0],
+						parameters: {},
+					},
+				],
 				connections: {},
 			}),
 		).rejects.toThrow(/unknown node type "nope.nope"/);

@@ -1,9 +1,4 @@
-export {
-	runWorkflow,
-	runNode,
-	SOURCE_NODE_NAME,
-	NODE_UNDER_TEST_NAME,
-} from './runWorkflow';
+export { runWorkflow, runNode, SOURCE_NODE_NAME, NODE_UNDER_TEST_NAME } from './runWorkflow';
 export type {
 	RunOptions,
 	RunResult,

@@ -41,8 +41,9 @@ function requireFromCore<T>(request: string): T {
 }
 
 /** The `Container` instance n8n-core itself uses. */
-export const Container: DiContainer = requireFromCore<{ Container: DiContainer }>('@n8n/di')
-	.Container;
+export const Container: DiContainer = requireFromCore<{ Container: DiContainer }>(
+	'@n8n/di',
+).Container;
 
 /** The `Logger` class (DI token) n8n-core itself uses. */
 export const LoggerToken: Token<N8nLogger> = requireFromCore<{ Logger: Token<N8nLogger> }>(

@@ -5,10 +5,24 @@ import { join } from 'node:path';
 import { TestItemsSource } from '../harness';
 import { ScenarioSimulator } from '../simulator/server';
 import { sniffImage } from '../simulator/png';
-import { TYPES, credentialTypes, credentialsFor, imageItem, mapped, modelById, nodeTypes, runScenarioNode, runWorkflow } from '../support/scenario-nodes';
+import {
+	TYPES,
+	credentialTypes,
+	credentialsFor,
+	imageItem,
+	mapped,
+	modelById,
+	nodeTypes,
+	runScenarioNode,
+	runWorkflow,
+} from '../support/scenario-nodes';
 
 const recordedInputs = (file: string): string[] =>
-	(JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'scenario-api', 'models', file), 'utf8')) as { model: { inputs: Array<{ name: string }> } }).model.inputs.map((i) => i.name);
+	(
+		JSON.parse(
+			readFileSync(join(__dirname, '..', 'fixtures', 'scenario-api', 'models', file), 'utf8'),
+		) as { model: { inputs: Array<{ name: string }> } }
+	).model.inputs.map((i) => i.name);
 
 let sim: ScenarioSimulator;
 beforeAll(async () => {
@@ -33,9 +47,17 @@ describe('Scenario Custom Generate through n8n-core', () => {
 
 		const [submit] = generations();
 		expect(submit.path).toBe('/v1/generate/custom/model_openai-gpt-image-2');
-		expect(submit.body).toEqual({ prompt: 'a lighthouse at dawn, poster', numOutputs: 2, quality: 'high' });
+		expect(submit.body).toEqual({
+			prompt: 'a lighthouse at dawn, poster',
+			numOutputs: 2,
+			quality: 'high',
+		});
 		// Every key sent is one of the recorded model's inputs.
-		expect(Object.keys(submit.body as object).every((key) => recordedInputs('model_openai-gpt-image-2.json').includes(key))).toBe(true);
+		expect(
+			Object.keys(submit.body as object).every((key) =>
+				recordedInputs('model_openai-gpt-image-2.json').includes(key),
+			),
+		).toBe(true);
 		expect(submit.headers.authorization).toBe(sim.authorization);
 
 		const job = [...sim.jobs.values()][0];
@@ -54,10 +76,17 @@ describe('Scenario Custom Generate through n8n-core', () => {
 			const bytes = await result.binary(item, 'data');
 			expect(sniffImage(bytes)?.mimeType).toBe('image/png');
 			expect(item.json.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
-			expect(result.binaryData(item, 'data')).toMatchObject({ mimeType: 'image/png', fileName: `${job.assetIds[index]}.png` });
+			expect(result.binaryData(item, 'data')).toMatchObject({
+				mimeType: 'image/png',
+				fileName: `${job.assetIds[index]}.png`,
+			});
 		}
 		// The CDN never saw the Authorization header (it would have answered 403).
-		expect(sim.calls('GET', '/', 'cdn').every((call) => call.headers.authorization === undefined && call.status === 200)).toBe(true);
+		expect(
+			sim
+				.calls('GET', '/', 'cdn')
+				.every((call) => call.headers.authorization === undefined && call.status === 200),
+		).toBe(true);
 	});
 
 	it('uploads an incoming binary for an image-input model and sends its asset id', async () => {
@@ -72,9 +101,15 @@ describe('Scenario Custom Generate through n8n-core', () => {
 		expect(result.error).toBeUndefined();
 		const [upload] = sim.calls('POST', '/assets');
 		expect(upload.body).toMatchObject({ name: 'product.png', image: expect.any(String) });
-		const uploadedId = [...sim.assets.values()].find((asset) => asset.source === 'uploaded' && asset.metadata.name === 'product.png')?.id;
+		const uploadedId = [...sim.assets.values()].find(
+			(asset) => asset.source === 'uploaded' && asset.metadata.name === 'product.png',
+		)?.id;
 		expect(uploadedId).toMatch(/^asset_/);
-		expect(generations()[0].body).toEqual({ prompt: 'make it night', referenceImages: [uploadedId], aspectRatio: '1:1' });
+		expect(generations()[0].body).toEqual({
+			prompt: 'make it night',
+			referenceImages: [uploadedId],
+			aspectRatio: '1:1',
+		});
 		expect(result.items).toHaveLength(1);
 	});
 
@@ -99,7 +134,13 @@ describe('Scenario Custom Generate through n8n-core', () => {
 		}
 		// Jobs overlapped: with 8 at a time, at least 8 were running together at some point.
 		const jobs = [...sim.jobs.values()];
-		const overlap = Math.max(...jobs.map((a) => jobs.filter((b) => b.createdAt <= a.createdAt && (b.doneAt ?? Infinity) > a.createdAt).length));
+		const overlap = Math.max(
+			...jobs.map(
+				(a) =>
+					jobs.filter((b) => b.createdAt <= a.createdAt && (b.doneAt ?? Infinity) > a.createdAt)
+						.length,
+			),
+		);
 		expect(overlap).toBeGreaterThanOrEqual(8);
 		expect(overlap).toBeLessThanOrEqual(8);
 		expect(sim.calls('GET', '/models/')).toHaveLength(1);
@@ -107,18 +148,40 @@ describe('Scenario Custom Generate through n8n-core', () => {
 
 	it('with Wait for Completion off hands the jobs to Scenario Wait for Job', async () => {
 		const result = await runWorkflow({
-			nodeTypes: { ...nodeTypes, 'test.itemsSource': new TestItemsSource([{ json: {} }, { json: {} }]) },
+			nodeTypes: {
+				...nodeTypes,
+				'test.itemsSource': new TestItemsSource([{ json: {} }, { json: {} }]),
+			},
 			credentialTypes,
 			credentials: credentialsFor(sim),
 			nodes: [
-				{ id: 'a', name: 'Source', type: 'test.itemsSource', typeVersion: 1, position: [0, 0], parameters: {} },
 				{
-					id: 'b', name: 'Generate', type: TYPES.customGenerate, typeVersion: 1, position: [200, 0],
-					parameters: { model: modelById('model_openai-gpt-image-2'), inputs: mapped({ prompt: 'a cat' }), options: { waitForCompletion: false } },
+					id: 'a',
+					name: 'Source',
+					type: 'test.itemsSource',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					id: 'b',
+					name: 'Generate',
+					type: TYPES.customGenerate,
+					typeVersion: 1,
+					position: [200, 0],
+					parameters: {
+						model: modelById('model_openai-gpt-image-2'),
+						inputs: mapped({ prompt: 'a cat' }),
+						options: { waitForCompletion: false },
+					},
 					credentials: { scenarioApi: { id: '1', name: 'Scenario' } },
 				},
 				{
-					id: 'c', name: 'Wait', type: TYPES.waitForJob, typeVersion: 1, position: [400, 0],
+					id: 'c',
+					name: 'Wait',
+					type: TYPES.waitForJob,
+					typeVersion: 1,
+					position: [400, 0],
 					parameters: { jobId: '={{ $json.jobId }}', timeoutSeconds: 30, downloadImages: true },
 					credentials: { scenarioApi: { id: '1', name: 'Scenario' } },
 				},
@@ -132,11 +195,17 @@ describe('Scenario Custom Generate through n8n-core', () => {
 		expect(result.error).toBeUndefined();
 		const started = result.output('Generate');
 		expect(started).toHaveLength(2);
-		expect(started[0].json).toMatchObject({ jobId: expect.stringMatching(/^job_/), modelId: 'model_openai-gpt-image-2', cost: expect.any(Number) });
+		expect(started[0].json).toMatchObject({
+			jobId: expect.stringMatching(/^job_/),
+			modelId: 'model_openai-gpt-image-2',
+			cost: expect.any(Number),
+		});
 		expect(started[0].binary).toBeUndefined();
 		const finished = result.output('Wait');
 		expect(finished.map((item) => item.json.jobId)).toEqual(started.map((item) => item.json.jobId));
-		expect(finished.every((item) => item.json.status === 'success' && item.binary?.data)).toBe(true);
+		expect(finished.every((item) => item.json.status === 'success' && item.binary?.data)).toBe(
+			true,
+		);
 		expect(sniffImage(await result.binary(finished[1]))?.mimeType).toBe('image/png');
 	});
 
@@ -144,7 +213,11 @@ describe('Scenario Custom Generate through n8n-core', () => {
 		sim.setJobDuration(60_000);
 		const result = await runScenarioNode(sim, {
 			type: 'customGenerate',
-			parameters: { model: modelById('model_openai-gpt-image-2'), inputs: mapped({ prompt: 'slow' }), options: { timeoutSeconds: 1 } },
+			parameters: {
+				model: modelById('model_openai-gpt-image-2'),
+				inputs: mapped({ prompt: 'slow' }),
+				options: { timeoutSeconds: 1 },
+			},
 			items: [{ json: {} }, { json: {} }],
 			continueOnFail: true,
 		});
@@ -161,13 +234,19 @@ describe('Scenario Custom Generate through n8n-core', () => {
 		sim.failNextJobs(1, 'NSFW content detected');
 		const tolerant = await runScenarioNode(sim, {
 			type: 'customGenerate',
-			parameters: { model: modelById('model_openai-gpt-image-2'), inputs: mapped({ prompt: '={{ $json.p }}' }) },
+			parameters: {
+				model: modelById('model_openai-gpt-image-2'),
+				inputs: mapped({ prompt: '={{ $json.p }}' }),
+			},
 			items: [{ json: { p: 'first' } }, { json: { p: 'second' } }],
 			continueOnFail: true,
 		});
 		expect(tolerant.items).toHaveLength(2);
 		const failed = tolerant.items.find((item) => item.json.error);
-		expect(failed?.json).toMatchObject({ jobId: expect.stringMatching(/^job_/), error: expect.stringContaining('NSFW content detected') });
+		expect(failed?.json).toMatchObject({
+			jobId: expect.stringMatching(/^job_/),
+			error: expect.stringContaining('NSFW content detected'),
+		});
 		expect(tolerant.items.filter((item) => item.json.status === 'success')).toHaveLength(1);
 
 		sim.failNextJobs(1, 'NSFW content detected');
@@ -193,18 +272,33 @@ describe('Scenario Custom Generate through n8n-core', () => {
 		expect(result.cancelled || result.status === 'canceled').toBe(true);
 		// The cancel requests go out after the engine has stopped waiting for the node.
 		const deadline = Date.now() + 5_000;
-		while ([...sim.jobs.values()].some((job) => job.status !== 'canceled') && Date.now() < deadline) {
+		while (
+			[...sim.jobs.values()].some((job) => job.status !== 'canceled') &&
+			Date.now() < deadline
+		) {
 			await new Promise((resolve) => setTimeout(resolve, 20));
 		}
-		expect([...sim.jobs.values()].map((job) => job.status)).toEqual(['canceled', 'canceled', 'canceled']);
+		expect([...sim.jobs.values()].map((job) => job.status)).toEqual([
+			'canceled',
+			'canceled',
+			'canceled',
+		]);
 	});
 
 	it('prices a generation with Dry Run and submits nothing', async () => {
 		const result = await runScenarioNode(sim, {
 			type: 'customGenerate',
-			parameters: { model: modelById('model_openai-gpt-image-2'), inputs: mapped({ prompt: 'x', numOutputs: 3 }), options: { dryRun: true } },
+			parameters: {
+				model: modelById('model_openai-gpt-image-2'),
+				inputs: mapped({ prompt: 'x', numOutputs: 3 }),
+				options: { dryRun: true },
+			},
 		});
-		expect(result.items[0].json).toMatchObject({ dryRun: true, modelId: 'model_openai-gpt-image-2', cost: expect.any(Number) });
+		expect(result.items[0].json).toMatchObject({
+			dryRun: true,
+			modelId: 'model_openai-gpt-image-2',
+			cost: expect.any(Number),
+		});
 		expect(generations()[0].query).toMatchObject({ dryRun: 'true' });
 		expect(sim.jobs.size).toBe(0);
 	});

@@ -6,7 +6,11 @@ import { sniffImage } from '../simulator/png';
 import { imageItem, mapped, modelById, runScenarioNode } from '../support/scenario-nodes';
 
 const inputsOf = (path: string): string[] =>
-	(JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'scenario-api', path), 'utf8')) as { model: { inputs: Array<{ name: string }> } }).model.inputs.map((i) => i.name);
+	(
+		JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'scenario-api', path), 'utf8')) as {
+			model: { inputs: Array<{ name: string }> };
+		}
+	).model.inputs.map((i) => i.name);
 
 let sim: ScenarioSimulator;
 beforeAll(async () => {
@@ -20,14 +24,26 @@ const submission = () => {
 	expect(posts).toHaveLength(1);
 	return posts[0];
 };
-const uploadedIds = () => [...sim.assets.values()].filter((asset) => asset.source === 'uploaded' && asset.metadata.name !== 'fixture-reference.png').map((asset) => asset.id);
+const uploadedIds = () =>
+	[...sim.assets.values()]
+		.filter(
+			(asset) => asset.source === 'uploaded' && asset.metadata.name !== 'fixture-reference.png',
+		)
+		.map((asset) => asset.id);
 /** The asset id an upload of `fileName` got (uploads run concurrently, so order is not fixed). */
-const uploaded = (fileName: string) => [...sim.assets.values()].find((asset) => asset.source === 'uploaded' && asset.metadata.name === fileName)?.id;
+const uploaded = (fileName: string) =>
+	[...sim.assets.values()].find(
+		(asset) => asset.source === 'uploaded' && asset.metadata.name === fileName,
+	)?.id;
 
 describe('Scenario Prompt Edit', () => {
 	it('edits with the default editing model, the image first in referenceImages, then the references', async () => {
 		const item = imageItem('photo');
-		item.binary!.style = { data: imageItem('style').binary!.data.data, mimeType: 'image/png', fileName: 'style.png' };
+		item.binary!.style = {
+			data: imageItem('style').binary!.data.data,
+			mimeType: 'image/png',
+			fileName: 'style.png',
+		};
 		const result = await runScenarioNode(sim, {
 			type: 'promptEdit',
 			parameters: {
@@ -42,8 +58,16 @@ describe('Scenario Prompt Edit', () => {
 		expect(result.error).toBeUndefined();
 		const post = submission();
 		expect(post.path).toBe('/v1/generate/custom/model_google-gemini-2-5-flash-image-editing');
-		expect(post.body).toEqual({ aspectRatio: '16:9', prompt: 'turn the sky purple', referenceImages: [uploaded('photo.png'), uploaded('style.png')] });
-		expect(Object.keys(post.body as object).every((key) => inputsOf('derived/model_google-gemini-2-5-flash-image-editing.json').includes(key))).toBe(true);
+		expect(post.body).toEqual({
+			aspectRatio: '16:9',
+			prompt: 'turn the sky purple',
+			referenceImages: [uploaded('photo.png'), uploaded('style.png')],
+		});
+		expect(
+			Object.keys(post.body as object).every((key) =>
+				inputsOf('derived/model_google-gemini-2-5-flash-image-editing.json').includes(key),
+			),
+		).toBe(true);
 		expect(result.items).toHaveLength(1);
 		expect(sniffImage(await result.binary(result.items[0]))?.mimeType).toBe('image/png');
 	});
@@ -51,36 +75,71 @@ describe('Scenario Prompt Edit', () => {
 	it('runs a recorded editing model (Flux Kontext) and a Kontext LoRA through it', async () => {
 		const lora = await runScenarioNode(sim, {
 			type: 'promptEdit',
-			parameters: { image: 'data', prompt: 'ink style', model: modelById('model_hFh8M6nQbqGFSKJdP536GXhE'), inputs: mapped({ quality: 'medium' }) },
+			parameters: {
+				image: 'data',
+				prompt: 'ink style',
+				model: modelById('model_hFh8M6nQbqGFSKJdP536GXhE'),
+				inputs: mapped({ quality: 'medium' }),
+			},
 			items: [imageItem('kontext')],
 		});
 		expect(lora.error).toBeUndefined();
 		const post = submission();
 		expect(post.path).toBe('/v1/generate/custom/model_flux-kontext-editing');
-		expect(post.body).toEqual({ quality: 'medium', prompt: 'ink style', loras: ['model_hFh8M6nQbqGFSKJdP536GXhE'], referenceImages: [uploadedIds()[0]] });
-		expect(Object.keys(post.body as object).every((key) => inputsOf('models/trained/bases/model_flux-kontext-editing.json').includes(key))).toBe(true);
+		expect(post.body).toEqual({
+			quality: 'medium',
+			prompt: 'ink style',
+			loras: ['model_hFh8M6nQbqGFSKJdP536GXhE'],
+			referenceImages: [uploadedIds()[0]],
+		});
+		expect(
+			Object.keys(post.body as object).every((key) =>
+				inputsOf('models/trained/bases/model_flux-kontext-editing.json').includes(key),
+			),
+		).toBe(true);
 	});
 
 	it('sends a mask to a model that has one, and refuses one for a model without', async () => {
 		const item = imageItem('room');
-		item.binary!.mask = { data: imageItem('mask').binary!.data.data, mimeType: 'image/png', fileName: 'mask.png' };
+		item.binary!.mask = {
+			data: imageItem('mask').binary!.data.data,
+			mimeType: 'image/png',
+			fileName: 'mask.png',
+		};
 		const withMask = await runScenarioNode(sim, {
 			type: 'promptEdit',
-			parameters: { image: 'data', prompt: 'add a plant', mask: 'mask', model: modelById('model_openai-gpt-image-1-editing'), inputs: mapped({}) },
+			parameters: {
+				image: 'data',
+				prompt: 'add a plant',
+				mask: 'mask',
+				model: modelById('model_openai-gpt-image-1-editing'),
+				inputs: mapped({}),
+			},
 			items: [item],
 		});
 		expect(withMask.error).toBeUndefined();
-		expect(submission().body).toMatchObject({ referenceImages: [uploaded('room.png')], mask: uploaded('mask.png') });
+		expect(submission().body).toMatchObject({
+			referenceImages: [uploaded('room.png')],
+			mask: uploaded('mask.png'),
+		});
 
 		sim.reset();
 		const refused = await runScenarioNode(sim, {
 			type: 'promptEdit',
-			parameters: { image: 'data', prompt: 'add a plant', mask: 'mask', model: modelById('model_flux-kontext-editing'), inputs: mapped({}) },
+			parameters: {
+				image: 'data',
+				prompt: 'add a plant',
+				mask: 'mask',
+				model: modelById('model_flux-kontext-editing'),
+				inputs: mapped({}),
+			},
 			items: [{ json: {} }, item],
 			continueOnFail: true,
 		});
 		expect(refused.items).toHaveLength(2);
-		expect(refused.items[1].json.error).toMatch(/^Mask: model_flux-kontext-editing takes no mask.*\(item 1\)$/);
+		expect(refused.items[1].json.error).toMatch(
+			/^Mask: model_flux-kontext-editing takes no mask.*\(item 1\)$/,
+		);
 		expect(sim.calls('POST', '/generate/')).toHaveLength(0);
 	});
 
@@ -96,14 +155,21 @@ describe('Scenario Prompt Edit', () => {
 			},
 			items: [imageItem()],
 		});
-		expect(result.error?.message).toMatch(/^Reference Images: 4 images for model_runway-gen4-image-editing, which accepts at most 3 .*\(item 0\)$/);
+		expect(result.error?.message).toMatch(
+			/^Reference Images: 4 images for model_runway-gen4-image-editing, which accepts at most 3 .*\(item 0\)$/,
+		);
 		expect(sim.calls('POST', '/assets')).toHaveLength(0);
 	});
 
 	it('names the missing image and the item', async () => {
 		const result = await runScenarioNode(sim, {
 			type: 'promptEdit',
-			parameters: { image: 'data', prompt: 'x', model: modelById('model_google-gemini-2-5-flash-image-editing'), inputs: mapped({}) },
+			parameters: {
+				image: 'data',
+				prompt: 'x',
+				model: modelById('model_google-gemini-2-5-flash-image-editing'),
+				inputs: mapped({}),
+			},
 			items: [imageItem(), { json: { note: 'no image here' } }],
 			continueOnFail: true,
 		});
@@ -117,13 +183,26 @@ describe('Scenario Img2Img', () => {
 	it('routes an SD/Flux-family model through /generate/img2img with strength', async () => {
 		const result = await runScenarioNode(sim, {
 			type: 'img2img',
-			parameters: { image: 'data', prompt: 'oil painting', strength: 0.35, model: modelById('model_YQrES2iPys22nYwh3YhVfMh8'), inputs: mapped({ numSamples: 2, guidance: 7 }) },
+			parameters: {
+				image: 'data',
+				prompt: 'oil painting',
+				strength: 0.35,
+				model: modelById('model_YQrES2iPys22nYwh3YhVfMh8'),
+				inputs: mapped({ numSamples: 2, guidance: 7 }),
+			},
 			items: [imageItem('legacy')],
 		});
 		expect(result.error).toBeUndefined();
 		const post = submission();
 		expect(post.path).toBe('/v1/generate/img2img');
-		expect(post.body).toEqual({ numSamples: 2, guidance: 7, prompt: 'oil painting', strength: 0.35, image: uploadedIds()[0], modelId: 'model_YQrES2iPys22nYwh3YhVfMh8' });
+		expect(post.body).toEqual({
+			numSamples: 2,
+			guidance: 7,
+			prompt: 'oil painting',
+			strength: 0.35,
+			image: uploadedIds()[0],
+			modelId: 'model_YQrES2iPys22nYwh3YhVfMh8',
+		});
 		expect(result.items).toHaveLength(2);
 		expect(result.items.every((item) => item.binary?.data)).toBe(true);
 	});
@@ -131,31 +210,63 @@ describe('Scenario Img2Img', () => {
 	it('maps image and strength to a custom model’s own inputs', async () => {
 		const result = await runScenarioNode(sim, {
 			type: 'img2img',
-			parameters: { image: 'data', prompt: 'rusted metal', strength: 0.8, model: modelById('model_patina-material-extract'), inputs: mapped({ maps: ['basecolor'], width: 512, height: 512 }) },
+			parameters: {
+				image: 'data',
+				prompt: 'rusted metal',
+				strength: 0.8,
+				model: modelById('model_patina-material-extract'),
+				inputs: mapped({ maps: ['basecolor'], width: 512, height: 512 }),
+			},
 			items: [imageItem('texture')],
 		});
 		expect(result.error).toBeUndefined();
 		const post = submission();
 		expect(post.path).toBe('/v1/generate/custom/model_patina-material-extract');
-		expect(post.body).toEqual({ maps: ['basecolor'], width: 512, height: 512, prompt: 'rusted metal', imageStrength: 0.8, image: uploadedIds()[0] });
-		expect(Object.keys(post.body as object).every((key) => inputsOf('models/model_patina-material-extract.json').includes(key))).toBe(true);
+		expect(post.body).toEqual({
+			maps: ['basecolor'],
+			width: 512,
+			height: 512,
+			prompt: 'rusted metal',
+			imageStrength: 0.8,
+			image: uploadedIds()[0],
+		});
+		expect(
+			Object.keys(post.body as object).every((key) =>
+				inputsOf('models/model_patina-material-extract.json').includes(key),
+			),
+		).toBe(true);
 		expect(result.items.length).toBeGreaterThan(0);
 	});
 
 	it('uses a reference-image model with the image in referenceImages and no strength', async () => {
 		const result = await runScenarioNode(sim, {
 			type: 'img2img',
-			parameters: { image: 'data', prompt: 'make it a poster', strength: 0.5, model: modelById('model_openai-gpt-image-2'), inputs: mapped({}) },
+			parameters: {
+				image: 'data',
+				prompt: 'make it a poster',
+				strength: 0.5,
+				model: modelById('model_openai-gpt-image-2'),
+				inputs: mapped({}),
+			},
 			items: [imageItem('poster')],
 		});
 		expect(result.error).toBeUndefined();
-		expect(submission().body).toEqual({ prompt: 'make it a poster', referenceImages: [uploadedIds()[0]] });
+		expect(submission().body).toEqual({
+			prompt: 'make it a poster',
+			referenceImages: [uploadedIds()[0]],
+		});
 	});
 
 	it('refuses a model without the img2img capability', async () => {
 		const result = await runScenarioNode(sim, {
 			type: 'img2img',
-			parameters: { image: 'data', prompt: 'x', strength: 0.5, model: modelById('model_meshy-7-txt23d'), inputs: mapped({}) },
+			parameters: {
+				image: 'data',
+				prompt: 'x',
+				strength: 0.5,
+				model: modelById('model_meshy-7-txt23d'),
+				inputs: mapped({}),
+			},
 			items: [imageItem()],
 		});
 		expect(result.error?.message).toMatch(/^Model: model_meshy-7-txt23d has no img2img capability/);

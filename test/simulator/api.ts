@@ -85,7 +85,8 @@ function objectBody(req: ApiRequest): Record<string, unknown> {
 	return req.body;
 }
 
-const isDryRun = (req: ApiRequest): boolean => req.query.dryRun === 'true' || req.query.dryRun === '1';
+const isDryRun = (req: ApiRequest): boolean =>
+	req.query.dryRun === 'true' || req.query.dryRun === '1';
 const projectOf = (req: ApiRequest): string | undefined => req.query.projectId || undefined;
 
 function requireModel(state: SimState, id: string): ModelRecord {
@@ -146,13 +147,20 @@ function resolveImage(
 	}
 	const asset = state.asset(value);
 	if (!asset) throw new ApiError(400, `Input ${field}: asset ${value} not found`);
-	if (asset.kind !== 'image') throw new ApiError(400, `Input ${field}: asset ${value} is not a image asset`);
+	if (asset.kind !== 'image')
+		throw new ApiError(400, `Input ${field}: asset ${value} is not a image asset`);
 	return asset;
 }
 
-function dryRunReply(price: { creativeUnitsCost: number; creativeUnitsDiscount: number }): SimResponse {
+function dryRunReply(price: {
+	creativeUnitsCost: number;
+	creativeUnitsDiscount: number;
+}): SimResponse {
 	// DryRunResponse: HTTP 269 with the estimate.
-	return json(269, { creativeUnitsCost: price.creativeUnitsCost, creativeUnitsDiscount: price.creativeUnitsDiscount });
+	return json(269, {
+		creativeUnitsCost: price.creativeUnitsCost,
+		creativeUnitsDiscount: price.creativeUnitsDiscount,
+	});
 }
 
 // ----- models -----
@@ -166,8 +174,11 @@ function listModels(state: SimState, req: ApiRequest): SimResponse {
 	let limit = 100; // OpenAPI: default 100, min 1, max 500
 	if (req.query.paginationToken) {
 		try {
-			const t: unknown = JSON.parse(Buffer.from(req.query.paginationToken, 'base64').toString('utf8'));
-			if (!isRecord(t) || !Number.isInteger(t.offset) || !Number.isInteger(t.limit)) throw new Error('shape');
+			const t: unknown = JSON.parse(
+				Buffer.from(req.query.paginationToken, 'base64').toString('utf8'),
+			);
+			if (!isRecord(t) || !Number.isInteger(t.offset) || !Number.isInteger(t.limit))
+				throw new Error('shape');
 			offset = t.offset as number;
 			limit = t.limit as number;
 		} catch {
@@ -182,12 +193,15 @@ function listModels(state: SimState, req: ApiRequest): SimResponse {
 	}
 	const { catalogue } = state;
 	let ids = privacy === 'public' ? catalogue.publicOrder : catalogue.privateOrder;
-	if (req.query.status) ids = ids.filter((id) => catalogue.models.get(id)?.record.status === req.query.status);
+	if (req.query.status)
+		ids = ids.filter((id) => catalogue.models.get(id)?.record.status === req.query.status);
 	const rows = ids.slice(offset, offset + limit).map((id) => catalogue.models.get(id)?.listRow);
 	const out: Record<string, unknown> = { models: rows };
 	if (offset + limit < ids.length) {
 		// Same encoding as the recorded token eyJvZmZzZXQiOjUsImxpbWl0Ijo1fQ== ({"offset":5,"limit":5}).
-		out.nextPaginationToken = Buffer.from(JSON.stringify({ offset: offset + limit, limit })).toString('base64');
+		out.nextPaginationToken = Buffer.from(
+			JSON.stringify({ offset: offset + limit, limit }),
+		).toString('base64');
 	}
 	return json(200, out);
 }
@@ -199,14 +213,21 @@ function getModel(state: SimState, _req: ApiRequest, [id]: string[]): SimRespons
 // ----- generation -----
 
 /** numOutputs (or its default); models with a `maps` input also return one asset per map. */
-function customOutputCount(model: ModelRecord, body: Record<string, unknown>): { numOutputs: number; assets: number } {
+function customOutputCount(
+	model: ModelRecord,
+	body: Record<string, unknown>,
+): { numOutputs: number; assets: number } {
 	const numInput = model.inputs?.find((i) => i.name === 'numOutputs');
 	const raw = typeof body.numOutputs === 'number' ? body.numOutputs : numInput?.default;
 	const numOutputs = typeof raw === 'number' ? Math.max(1, Math.floor(raw)) : 1;
 	// Recorded job.json (model_patina-material, numOutputs 1, 5 maps) lists 6 assetIds.
 	const mapsInput = model.inputs?.find((i) => i.name === 'maps' && i.type === 'string_array');
 	if (!mapsInput) return { numOutputs, assets: numOutputs };
-	const maps = Array.isArray(body.maps) ? body.maps : Array.isArray(mapsInput.default) ? mapsInput.default : [];
+	const maps = Array.isArray(body.maps)
+		? body.maps
+		: Array.isArray(mapsInput.default)
+			? mapsInput.default
+			: [];
 	return { numOutputs, assets: numOutputs * (1 + maps.length) };
 }
 
@@ -216,7 +237,8 @@ function imageAssetIdsOf(model: ModelRecord, body: Record<string, unknown>): str
 		if (input.kind !== 'image') continue;
 		const v = body[input.name];
 		if (input.type === 'file' && typeof v === 'string') ids.push(v);
-		if (input.type === 'file_array' && Array.isArray(v)) ids.push(...v.filter((x): x is string => typeof x === 'string'));
+		if (input.type === 'file_array' && Array.isArray(v))
+			ids.push(...v.filter((x): x is string => typeof x === 'string'));
 	}
 	return ids;
 }
@@ -292,9 +314,13 @@ function generateImg2img(state: SimState, req: ApiRequest): SimResponse {
 	const prompt = requireString(body, 'prompt');
 	const model = requireModel(state, modelId);
 	if (model.custom) {
-		throw new ApiError(400, 'Custom models are not supported for this endpoint, use POST /generate/custom/{modelId}');
+		throw new ApiError(
+			400,
+			'Custom models are not supported for this endpoint, use POST /generate/custom/{modelId}',
+		);
 	}
-	if (!model.capabilities.includes('img2img')) throw new ApiError(400, `Model ${modelId} does not support img2img`);
+	if (!model.capabilities.includes('img2img'))
+		throw new ApiError(400, `Model ${modelId} does not support img2img`);
 	validateConcepts(body, state);
 	const imageField = isDefined(body.image) ? 'image' : 'imageId';
 	if (!isDefined(body[imageField])) throw new ApiError(400, 'Input image is required');
@@ -345,7 +371,8 @@ function generatePromptEditing(state: SimState, req: ApiRequest): SimResponse {
 	const editModel = typeof body.modelId === 'string' ? body.modelId : 'gemini-2.5-flash'; // OpenAPI default
 	const refs = Array.isArray(body.referenceImages) ? body.referenceImages : [];
 	const hasConcepts = Array.isArray(body.concepts) && body.concepts.length > 0;
-	const limit = editModel === 'flux-kontext' && hasConcepts ? 0 : PROMPT_EDITING_REFERENCE_LIMITS[editModel];
+	const limit =
+		editModel === 'flux-kontext' && hasConcepts ? 0 : PROMPT_EDITING_REFERENCE_LIMITS[editModel];
 	if (limit !== undefined && refs.length > limit) {
 		throw new ApiError(400, `Input referenceImages must be at most ${limit} items long`);
 	}
@@ -402,7 +429,8 @@ function getJob(state: SimState, _req: ApiRequest, [id]: string[]): SimResponse 
 	const job = requireJob(state, id);
 	const now = Date.now();
 	state.advance(job, now);
-	if (job.doneAt !== undefined && job.firstSeenTerminalAt === undefined) job.firstSeenTerminalAt = now;
+	if (job.doneAt !== undefined && job.firstSeenTerminalAt === undefined)
+		job.firstSeenTerminalAt = now;
 	return json(200, { job: jobJson(job) });
 }
 
@@ -424,7 +452,8 @@ function decodeImageString(value: string): Buffer {
 		return parsed.bytes;
 	}
 	const compact = value.replace(/\s+/g, '');
-	if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) throw new ApiError(400, 'Input image must be a base64 string or a data URL');
+	if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact))
+		throw new ApiError(400, 'Input image must be a base64 string or a data URL');
 	return Buffer.from(compact, 'base64');
 }
 
@@ -453,20 +482,27 @@ function getAsset(state: SimState, _req: ApiRequest, [id]: string[]): SimRespons
 
 function postUpload(state: SimState, req: ApiRequest): SimResponse {
 	const body = objectBody(req);
-	if (isDefined(body.url) || isDefined(body.civitaiModelUrl) || isDefined(body.huggingFaceModelName)) {
+	if (
+		isDefined(body.url) ||
+		isDefined(body.civitaiModelUrl) ||
+		isDefined(body.huggingFaceModelName)
+	) {
 		throw new ApiError(400, 'Only multipart uploads are supported by the simulator');
 	}
 	const fileName = requireString(body, 'fileName');
 	const contentType = requireString(body, 'contentType');
 	const kind = requireString(body, 'kind');
-	if (!UPLOAD_KINDS.includes(kind)) throw new ApiError(400, `Input kind must be one of: ${UPLOAD_KINDS.join(', ')}`);
+	if (!UPLOAD_KINDS.includes(kind))
+		throw new ApiError(400, `Input kind must be one of: ${UPLOAD_KINDS.join(', ')}`);
 	const fileSize = body.fileSize;
 	if (!isDefined(fileSize)) throw new ApiError(400, 'Input fileSize is required');
-	if (typeof fileSize !== 'number' || !Number.isInteger(fileSize)) throw new ApiError(400, 'Input fileSize must be a number');
+	if (typeof fileSize !== 'number' || !Number.isInteger(fileSize))
+		throw new ApiError(400, 'Input fileSize must be a number');
 	if (fileSize < 1) throw new ApiError(400, 'Input fileSize must be at least 1');
 	const parts = body.parts;
 	if (!isDefined(parts)) throw new ApiError(400, 'Input parts is required');
-	if (typeof parts !== 'number' || !Number.isInteger(parts)) throw new ApiError(400, 'Input parts must be a number');
+	if (typeof parts !== 'number' || !Number.isInteger(parts))
+		throw new ApiError(400, 'Input parts must be a number');
 	if (parts < 1) throw new ApiError(400, 'Input parts must be at least 1');
 	if (parts > 10000) throw new ApiError(400, 'Input parts must be at most 10000');
 	const now = Date.now();
@@ -515,7 +551,8 @@ function uploadAction(state: SimState, req: ApiRequest, [id]: string[]): SimResp
 	if (upload.status === 'pending') {
 		const missing: number[] = [];
 		for (let n = 1; n <= upload.partsCount; n++) if (!upload.parts.has(n)) missing.push(n);
-		if (missing.length) throw new ApiError(400, `Upload ${upload.id} is missing parts: ${missing.join(', ')}`);
+		if (missing.length)
+			throw new ApiError(400, `Upload ${upload.id} is missing parts: ${missing.join(', ')}`);
 		upload.status = 'validating';
 		upload.completedAt = Date.now();
 		upload.updatedAt = upload.completedAt;

@@ -23,20 +23,26 @@ function xmlError(status: number, code: string, message: string): SimResponse {
 
 function refuseAuthorization(req: OriginRequest): SimResponse | undefined {
 	if (req.headers.authorization === undefined) return undefined;
-	return xmlError(403, 'AccessDenied', 'Signed URLs must be requested without an Authorization header');
+	return xmlError(
+		403,
+		'AccessDenied',
+		'Signed URLs must be requested without an Authorization header',
+	);
 }
 
 export function handleCdn(state: SimState, req: OriginRequest): SimResponse {
 	const refused = refuseAuthorization(req);
 	if (refused) return refused;
-	if (req.method !== 'GET' && req.method !== 'HEAD') return xmlError(405, 'MethodNotAllowed', 'Method not allowed');
+	if (req.method !== 'GET' && req.method !== 'HEAD')
+		return xmlError(405, 'MethodNotAllowed', 'Method not allowed');
 	const m = /^\/assets\/([^/.]+)\.[A-Za-z0-9]+$/.exec(req.path);
 	if (!m) return xmlError(404, 'NoSuchKey', 'The specified key does not exist.');
 	if (!state.verifySignature(req.path, req.query)) {
 		return xmlError(403, 'AccessDenied', 'Invalid or expired signature');
 	}
 	const asset = state.asset(m[1]);
-	if (!asset || state.assetPath(asset) !== req.path) return xmlError(404, 'NoSuchKey', 'The specified key does not exist.');
+	if (!asset || state.assetPath(asset) !== req.path)
+		return xmlError(404, 'NoSuchKey', 'The specified key does not exist.');
 	return bytes(200, asset.bytes, {
 		'content-type': asset.mimeType,
 		etag: `"${createHash('md5').update(asset.bytes).digest('hex')}"`,
@@ -55,11 +61,18 @@ export function handleUploadOrigin(state: SimState, req: OriginRequest): SimResp
 	}
 	const upload = state.uploads.get(m[1]);
 	if (!upload || upload.status !== 'pending') {
-		return xmlError(404, 'NoSuchUpload', 'The specified upload does not exist or was already completed.');
+		return xmlError(
+			404,
+			'NoSuchUpload',
+			'The specified upload does not exist or was already completed.',
+		);
 	}
 	const part = Number(m[2]);
-	if (part < 1 || part > upload.partsCount) return xmlError(400, 'InvalidPart', `Part ${part} is out of range`);
+	if (part < 1 || part > upload.partsCount)
+		return xmlError(400, 'InvalidPart', `Part ${part} is out of range`);
 	upload.parts.set(part, req.raw);
 	upload.updatedAt = Date.now();
-	return bytes(200, Buffer.alloc(0), { etag: `"${createHash('md5').update(req.raw).digest('hex')}"` });
+	return bytes(200, Buffer.alloc(0), {
+		etag: `"${createHash('md5').update(req.raw).digest('hex')}"`,
+	});
 }

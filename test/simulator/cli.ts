@@ -18,7 +18,8 @@ function argValue(name: string): string | undefined {
 function intOption(value: string | undefined, fallback: number, what: string): number {
 	if (value === undefined || value === '') return fallback;
 	const n = Number(value);
-	if (!Number.isInteger(n) || n < 0) throw new Error(`${what} must be a non-negative integer, got "${value}"`);
+	if (!Number.isInteger(n) || n < 0)
+		throw new Error(`${what} must be a non-negative integer, got "${value}"`);
 	return n;
 }
 

@@ -98,7 +98,9 @@ function quoteFrom(reply: unknown): CostQuote | undefined {
 export function loadCatalogue(): Catalogue {
 	const models = new Map<string, ModelEntry>();
 	// The patina-copper-512 copy of model_patina-material is a duplicate; models/ wins.
-	const files = walk(FIXTURES_DIR).filter((f) => !relative(FIXTURES_DIR, f).startsWith(`patina-copper-512${sep}`));
+	const files = walk(FIXTURES_DIR).filter(
+		(f) => !relative(FIXTURES_DIR, f).startsWith(`patina-copper-512${sep}`),
+	);
 	for (const file of files) {
 		const body = readJson(file);
 		if (!isRecord(body) || !isRecord(body.model)) continue;
@@ -106,7 +108,12 @@ export function loadCatalogue(): Catalogue {
 		delete record.observedFields;
 		if (models.has(record.id)) continue;
 		const rel = relative(FIXTURES_DIR, file).split(sep).join('/');
-		models.set(record.id, { record, listRow: toListRow(record), file: rel, derived: rel.startsWith('derived/') });
+		models.set(record.id, {
+			record,
+			listRow: toListRow(record),
+			file: rel,
+			derived: rel.startsWith('derived/'),
+		});
 	}
 
 	// Rows of the recorded first page that have no recorded detail body are served as list rows
@@ -115,13 +122,22 @@ export function loadCatalogue(): Catalogue {
 	const page1Ids = page1.models.map((m) => m.id);
 	for (const row of page1.models) {
 		if (!models.has(row.id)) {
-			models.set(row.id, { record: { ...row }, listRow: { ...row }, file: 'models_list_page1.json', derived: false });
+			models.set(row.id, {
+				record: { ...row },
+				listRow: { ...row },
+				file: 'models_list_page1.json',
+				derived: false,
+			});
 		}
 	}
 
-	const publicIds = [...models.values()].filter((e) => e.record.privacy === 'public').map((e) => e.record.id);
+	const publicIds = [...models.values()]
+		.filter((e) => e.record.privacy === 'public')
+		.map((e) => e.record.id);
 	const publicOrder = [...page1Ids, ...publicIds.filter((id) => !page1Ids.includes(id))];
-	const privateOrder = [...models.values()].filter((e) => e.record.privacy === 'private').map((e) => e.record.id);
+	const privateOrder = [...models.values()]
+		.filter((e) => e.record.privacy === 'private')
+		.map((e) => e.record.id);
 
 	const quotes = new Map<string, { base?: CostQuote; withLoras?: CostQuote }>();
 	const contracts = readJson(join(FIXTURES_DIR, 'models', 'trained', 'contracts.json')) as {
@@ -137,7 +153,9 @@ export function loadCatalogue(): Catalogue {
 		quotes.set(run.target, entry);
 	}
 	// recorded-upstream dryrun_response.json is the POST .../model_patina-material dryRun estimate.
-	const patina = quoteFrom(readJson(join(FIXTURES_DIR, 'patina-copper-512', 'dryrun_response.json')));
+	const patina = quoteFrom(
+		readJson(join(FIXTURES_DIR, 'patina-copper-512', 'dryrun_response.json')),
+	);
 	if (patina) quotes.set('model_patina-material', { base: patina });
 
 	return { models, publicOrder, privateOrder, quotes };
@@ -153,7 +171,11 @@ export function priceFor(
 	key: string,
 	outputs: number,
 	withLoras: boolean,
-): { creativeUnitsCost: number; creativeUnitsDiscount: number; costDetails: Record<string, number> } {
+): {
+	creativeUnitsCost: number;
+	creativeUnitsDiscount: number;
+	costDetails: Record<string, number>;
+} {
 	const recorded = catalogue.quotes.get(key);
 	const quote: CostQuote = (withLoras ? recorded?.withLoras : undefined) ??
 		recorded?.base ?? { customGeneration: 2 + (hash31(key) % 15), qualityGate: 1.75 };

@@ -18,7 +18,11 @@ export class ApiError extends Error {
 	}
 }
 
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): SimResponse {
+export function json(
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+): SimResponse {
 	return {
 		status,
 		headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
@@ -30,12 +34,19 @@ export function errorResponse(err: ApiError): SimResponse {
 	return json(err.status, { reason: err.reason }, err.headers);
 }
 
-export function bytes(status: number, body: Buffer, headers: Record<string, string> = {}): SimResponse {
+export function bytes(
+	status: number,
+	body: Buffer,
+	headers: Record<string, string> = {},
+): SimResponse {
 	return { status, headers, body };
 }
 
 /** Reads the whole request body; stops buffering (but keeps counting) past `maxBytes`. */
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<{ raw: Buffer; size: number }> {
+export function readBody(
+	req: IncomingMessage,
+	maxBytes: number,
+): Promise<{ raw: Buffer; size: number }> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;

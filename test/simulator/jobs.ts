@@ -60,7 +60,11 @@ export interface SimJob {
 	plan: OutputPlan;
 }
 
-export const TERMINAL: ReadonlySet<JobStatus> = new Set<JobStatus>(['success', 'failure', 'canceled']);
+export const TERMINAL: ReadonlySet<JobStatus> = new Set<JobStatus>([
+	'success',
+	'failure',
+	'canceled',
+]);
 export const isTerminal = (s: JobStatus): boolean => TERMINAL.has(s);
 
 export const DEFAULT_FAILURE_ERROR = 'Simulated failure: the generation provider returned an error';
@@ -72,7 +76,12 @@ function transition(job: SimJob, status: JobStatus, at: number): void {
 }
 
 /** Ends a job; `produce` creates the output assets on success and returns their ids. */
-export function finishJob(job: SimJob, status: JobOutcome, at: number, produce: (job: SimJob) => string[]): void {
+export function finishJob(
+	job: SimJob,
+	status: JobOutcome,
+	at: number,
+	produce: (job: SimJob) => string[],
+): void {
 	if (isTerminal(job.status)) return;
 	transition(job, status, at);
 	job.doneAt = at;
@@ -92,7 +101,8 @@ export function advanceJob(job: SimJob, now: number, produce: (job: SimJob) => s
 	const runningAt = job.createdAt + 0.15 * d;
 	const doneAt = job.createdAt + d;
 	if (job.status === 'pending' && now >= queuedAt) transition(job, 'queued', Math.round(queuedAt));
-	if (job.status === 'queued' && now >= runningAt) transition(job, 'in-progress', Math.round(runningAt));
+	if (job.status === 'queued' && now >= runningAt)
+		transition(job, 'in-progress', Math.round(runningAt));
 	if (now >= doneAt) {
 		finishJob(job, job.outcome, doneAt, produce);
 		return;

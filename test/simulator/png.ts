@@ -107,7 +107,9 @@ export function padPng(png: Buffer, targetBytes: number, seedText = ''): Buffer 
 	const missing = targetBytes - png.length - overhead;
 	if (missing <= 0 || png.length < 20) return png;
 	const key = createHash('sha256').update(`pad|${seedText}`).digest();
-	const noise = createCipheriv('aes-128-ctr', key.subarray(0, 16), key.subarray(16, 32)).update(Buffer.alloc(missing));
+	const noise = createCipheriv('aes-128-ctr', key.subarray(0, 16), key.subarray(16, 32)).update(
+		Buffer.alloc(missing),
+	);
 	const iend = png.length - 12; // IEND is the last 12 bytes
 	return Buffer.concat([png.subarray(0, iend), chunk('paDd', noise), png.subarray(iend)]);
 }
@@ -122,15 +124,32 @@ export interface ImageInfo {
 /** Sniffs png/jpeg/webp/gif from magic bytes and reads dimensions where the header allows. */
 export function sniffImage(buf: Buffer): ImageInfo | undefined {
 	if (buf.length >= 24 && buf.subarray(0, 8).equals(PNG_SIGNATURE)) {
-		return { mimeType: 'image/png', extension: 'png', width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
+		return {
+			mimeType: 'image/png',
+			extension: 'png',
+			width: buf.readUInt32BE(16),
+			height: buf.readUInt32BE(20),
+		};
 	}
 	if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) {
 		return { mimeType: 'image/jpeg', extension: 'jpg', ...jpegSize(buf) };
 	}
-	if (buf.length >= 10 && (buf.toString('ascii', 0, 6) === 'GIF87a' || buf.toString('ascii', 0, 6) === 'GIF89a')) {
-		return { mimeType: 'image/gif', extension: 'gif', width: buf.readUInt16LE(6), height: buf.readUInt16LE(8) };
+	if (
+		buf.length >= 10 &&
+		(buf.toString('ascii', 0, 6) === 'GIF87a' || buf.toString('ascii', 0, 6) === 'GIF89a')
+	) {
+		return {
+			mimeType: 'image/gif',
+			extension: 'gif',
+			width: buf.readUInt16LE(6),
+			height: buf.readUInt16LE(8),
+		};
 	}
-	if (buf.length >= 16 && buf.toString('ascii', 0, 4) === 'RIFF' && buf.toString('ascii', 8, 12) === 'WEBP') {
+	if (
+		buf.length >= 16 &&
+		buf.toString('ascii', 0, 4) === 'RIFF' &&
+		buf.toString('ascii', 8, 12) === 'WEBP'
+	) {
 		return { mimeType: 'image/webp', extension: 'webp', ...webpSize(buf) };
 	}
 	return undefined;

@@ -4,12 +4,26 @@
  * See test/simulator/README.md for behaviour and field names.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import {
+	createServer,
+	type IncomingMessage,
+	type Server,
+	type ServerResponse,
+	STATUS_CODES,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import { type ApiRequest, handleApi } from './api';
 import { handleCdn, handleUploadOrigin } from './cdn';
 import { type Fault, type FaultRule, FaultRegistry, type Origin, pathMatches } from './faults';
-import { ApiError, errorResponse, json, queryObject, readBody, type SimResponse, tryParseJson } from './http';
+import {
+	ApiError,
+	errorResponse,
+	json,
+	queryObject,
+	readBody,
+	type SimResponse,
+	tryParseJson,
+} from './http';
 import type { SimJob } from './jobs';
 import { type SimAsset, SimState, type SimUpload } from './state';
 import { safeEqual } from './util';
@@ -72,7 +86,11 @@ export class ScenarioSimulator {
 		this.apiKey = opts.apiKey ?? 'sim-key';
 		this.apiSecret = opts.apiSecret ?? 'sim-secret';
 		// URL signatures use a per-instance key, independent of the API credentials.
-		this.state = new SimState(randomBytes(32).toString('hex'), opts.jobDurationMs ?? 300, opts.outputMinBytes ?? 0);
+		this.state = new SimState(
+			randomBytes(32).toString('hex'),
+			opts.jobDurationMs ?? 300,
+			opts.outputMinBytes ?? 0,
+		);
 		this.jobs = this.state.jobs;
 		this.assets = this.state.assets;
 		this.uploads = this.state.uploads;
@@ -143,7 +161,8 @@ export class ScenarioSimulator {
 			(e) =>
 				e.origin === origin &&
 				(method === '*' || e.method.toUpperCase() === method.toUpperCase()) &&
-				(pathMatches(path, e.origin === 'api' ? apiPath(e.path) : e.path) || pathMatches(path, e.path)),
+				(pathMatches(path, e.origin === 'api' ? apiPath(e.path) : e.path) ||
+					pathMatches(path, e.path)),
 		);
 	}
 
@@ -226,7 +245,11 @@ export class ScenarioSimulator {
 		};
 		this.log.push(entry);
 
-		const fault = this.faults.take(origin, method, origin === 'api' ? apiPath(url.pathname) : url.pathname);
+		const fault = this.faults.take(
+			origin,
+			method,
+			origin === 'api' ? apiPath(url.pathname) : url.pathname,
+		);
 		if (fault?.kind === 'status') return this.send(res, entry, statusFault(fault));
 		if (fault?.kind === 'slow') await this.sleep(fault.delayMs);
 		if (this.closed) return;
@@ -246,7 +269,11 @@ export class ScenarioSimulator {
 		if (fault?.kind === 'malformed') {
 			// Cut the real answer in half: never valid JSON for an object body.
 			const cut = response.body.subarray(0, Math.max(1, Math.floor(response.body.length / 2)));
-			response = { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: cut };
+			response = {
+				status: 200,
+				headers: { 'content-type': 'application/json; charset=utf-8' },
+				body: cut,
+			};
 		}
 		if (fault?.kind === 'reset') return this.resetMidResponse(res, entry, response);
 		this.send(res, entry, response);
@@ -262,9 +289,22 @@ export class ScenarioSimulator {
 		size: number,
 	): SimResponse {
 		const query = queryObject(url);
-		if (origin === 'cdn') return handleCdn(this.state, { method, path: url.pathname, query, headers: req.headers, raw });
+		if (origin === 'cdn')
+			return handleCdn(this.state, {
+				method,
+				path: url.pathname,
+				query,
+				headers: req.headers,
+				raw,
+			});
 		if (origin === 'upload') {
-			return handleUploadOrigin(this.state, { method, path: url.pathname, query, headers: req.headers, raw });
+			return handleUploadOrigin(this.state, {
+				method,
+				path: url.pathname,
+				query,
+				headers: req.headers,
+				raw,
+			});
 		}
 		if (!this.authorized(req.headers.authorization)) throw new ApiError(401, 'Unauthorized');
 		if (url.pathname !== '/v1' && !url.pathname.startsWith('/v1/')) {
@@ -287,7 +327,10 @@ export class ScenarioSimulator {
 		const decoded = Buffer.from(m[1], 'base64').toString('utf8');
 		const colon = decoded.indexOf(':');
 		if (colon < 0) return false;
-		return safeEqual(decoded.slice(0, colon), this.apiKey) && safeEqual(decoded.slice(colon + 1), this.apiSecret);
+		return (
+			safeEqual(decoded.slice(0, colon), this.apiKey) &&
+			safeEqual(decoded.slice(colon + 1), this.apiSecret)
+		);
 	}
 
 	private send(res: ServerResponse, entry: RequestLogEntry, r: SimResponse): void {
@@ -323,7 +366,15 @@ function statusFault(fault: Extract<Fault, { kind: 'status' }>): SimResponse {
 	const headers: Record<string, string> = {};
 	if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
 	if (typeof fault.body === 'string') {
-		return { status: fault.status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body: Buffer.from(fault.body) };
+		return {
+			status: fault.status,
+			headers: { 'content-type': 'text/plain; charset=utf-8', ...headers },
+			body: Buffer.from(fault.body),
+		};
 	}
-	return json(fault.status, fault.body ?? { reason: STATUS_CODES[fault.status] ?? `HTTP ${fault.status}` }, headers);
+	return json(
+		fault.status,
+		fault.body ?? { reason: STATUS_CODES[fault.status] ?? `HTTP ${fault.status}` },
+		headers,
+	);
 }

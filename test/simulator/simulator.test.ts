@@ -55,7 +55,12 @@ async function http(
 }
 
 /** Authenticated API call; `path` is after /v1. */
-function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+function api(
+	method: string,
+	path: string,
+	body?: unknown,
+	headers: Record<string, string> = {},
+): Promise<Reply> {
 	return http(`${sim.baseUrl}${path}`, {
 		method,
 		headers: {
@@ -105,9 +110,17 @@ describe('models', () => {
 		const p1 = await api('GET', '/models?privacy=public&pageSize=5');
 		expect(p1.status).toBe(200);
 		expect(p1.json).toEqual(recorded);
-		const p2 = await api('GET', `/models?privacy=public&pageSize=5&paginationToken=${encodeURIComponent(p1.json.nextPaginationToken)}`);
-		const p3 = await api('GET', `/models?privacy=public&pageSize=5&paginationToken=${encodeURIComponent(p2.json.nextPaginationToken)}`);
-		expect(Buffer.from(p2.json.nextPaginationToken, 'base64').toString()).toBe('{"offset":10,"limit":5}');
+		const p2 = await api(
+			'GET',
+			`/models?privacy=public&pageSize=5&paginationToken=${encodeURIComponent(p1.json.nextPaginationToken)}`,
+		);
+		const p3 = await api(
+			'GET',
+			`/models?privacy=public&pageSize=5&paginationToken=${encodeURIComponent(p2.json.nextPaginationToken)}`,
+		);
+		expect(Buffer.from(p2.json.nextPaginationToken, 'base64').toString()).toBe(
+			'{"offset":10,"limit":5}',
+		);
 		const rows = [...p1.json.models, ...p2.json.models, ...p3.json.models];
 		expect(rows).toHaveLength(15);
 		expect(new Set(rows.map((m: Json) => m.id)).size).toBe(15);
@@ -121,7 +134,10 @@ describe('models', () => {
 		let token: string | undefined = p3.json.nextPaginationToken;
 		let pages = 3;
 		while (token) {
-			const r = await api('GET', `/models?privacy=public&pageSize=5&paginationToken=${encodeURIComponent(token)}`);
+			const r = await api(
+				'GET',
+				`/models?privacy=public&pageSize=5&paginationToken=${encodeURIComponent(token)}`,
+			);
 			token = r.json.nextPaginationToken;
 			pages++;
 		}
@@ -176,31 +192,189 @@ describe('custom generation: validation against recorded inputs', () => {
 
 	const cases: [string, string, Json, number, string][] = [
 		// model, case, body, status, reason
-		['model_openai-gpt-image-2', 'unknown field', { prompt: 'x', foo: 1 }, 400, 'Input foo is not allowed'],
-		['model_openai-gpt-image-2', 'missing required', { quality: 'low' }, 400, 'Input prompt is required'],
-		['model_openai-gpt-image-2', 'allowedValues', { prompt: 'x', quality: 'ultra' }, 400, 'Input quality must be one of: auto, high, medium, low'],
-		['model_openai-gpt-image-2', 'max', { prompt: 'x', numOutputs: 11 }, 400, 'Input numOutputs must be at most 10'],
-		['model_openai-gpt-image-2', 'min', { prompt: 'x', width: 8 }, 400, 'Input width must be at least 16'],
-		['model_openai-gpt-image-2', 'wrong type', { prompt: 'x', numOutputs: '2' }, 400, 'Input numOutputs must be a number'],
-		['model_openai-gpt-image-2', 'ifDefined', { prompt: 'x', mask: SEEDED_REFERENCE_ASSET_ID }, 400, 'A reference image is required when a mask is provided.'],
-		['model_openai-gpt-image-2', 'bad asset id', { prompt: 'x', referenceImages: ['asset_doesNotExist'] }, 400, 'Input referenceImages: asset asset_doesNotExist not found'],
-		['model_openai-gpt-image-2', 'array maxLength', { prompt: 'x', referenceImages: Array(11).fill(SEEDED_REFERENCE_ASSET_ID) }, 400, 'Input referenceImages must be at most 10 items long'],
-		['model_openai-gpt-image-2', 'string maxLength', { prompt: 'x'.repeat(32001) }, 400, 'Input prompt must be at most 32000 characters long'],
-		['model_google-gemini-3-1-flash', 'allowedValues', { prompt: 'x', resolution: '8K' }, 400, 'Input resolution must be one of: 512, 1K, 2K, 4K'],
-		['model_google-gemini-3-1-flash', 'boolean', { prompt: 'x', useGoogleSearch: 'yes' }, 400, 'Input useGoogleSearch must be a boolean'],
-		['model_google-gemini-3-1-flash', 'min', { prompt: 'x', videoFps: 0 }, 400, 'Input videoFps must be at least 0.1'],
-		['model_google-gemini-3-1-flash', 'array maxLength', { prompt: 'x', referenceImages: Array(15).fill(SEEDED_REFERENCE_ASSET_ID) }, 400, 'Input referenceImages must be at most 14 items long'],
-		['model_google-gemini-3-1-flash', 'file kind', { prompt: 'x', video: SEEDED_REFERENCE_ASSET_ID }, 400, `Input video: asset ${SEEDED_REFERENCE_ASSET_ID} is not a video asset`],
-		['model_flux-kontext-editing', 'required file_array', { prompt: 'x' }, 400, 'Input referenceImages is required'],
-		['model_flux-kontext-editing', 'model_array maxLength', { prompt: 'x', referenceImages: [SEEDED_REFERENCE_ASSET_ID], loras: ['model_hFh8M6nQbqGFSKJdP536GXhE', 'model_hFh8M6nQbqGFSKJdP536GXhE'] }, 400, 'Input loras must be at most 1 items long'],
-		['model_flux-kontext-editing', 'model type', { prompt: 'x', referenceImages: [SEEDED_REFERENCE_ASSET_ID], loras: ['model_YQrES2iPys22nYwh3YhVfMh8'] }, 400, 'Invalid model(s): model_YQrES2iPys22nYwh3YhVfMh8.\nAllowed model types: flux.1-kontext-lora'],
-		['model_flux-kontext-editing', 'unknown model', { prompt: 'x', referenceImages: [SEEDED_REFERENCE_ASSET_ID], loras: ['model_missing'] }, 404, 'Model model_missing not found'],
-		['model_patina-material', 'string_array allowedValues', { prompt: 'x', maps: ['albedo'] }, 400, 'Input maps must be one of: basecolor, normal, roughness, metalness, height'],
-		['model_patina-material', 'ifDefined', { prompt: 'x', mask: SEEDED_REFERENCE_ASSET_ID }, 400, 'An image is required when a mask is provided.'],
-		['model_patina-material', 'numeric allowedValues', { prompt: 'x', upscaleFactor: 3 }, 400, 'Input upscaleFactor must be one of: 0, 2, 4'],
-		['model_cartwheel-text-to-motion', 'ifNotDefined', { prompt: 'x' }, 400, 'Provide a reference image or a 3D model.'],
-		['model_bytedance-seedream-4-editing', 'derived: required image', { prompt: 'x' }, 400, 'Input referenceImages is required'],
-		['model_YQrES2iPys22nYwh3YhVfMh8', 'LoRA is not custom', { prompt: 'x' }, 400, 'Custom models only are supported for this endpoint'],
+		[
+			'model_openai-gpt-image-2',
+			'unknown field',
+			{ prompt: 'x', foo: 1 },
+			400,
+			'Input foo is not allowed',
+		],
+		[
+			'model_openai-gpt-image-2',
+			'missing required',
+			{ quality: 'low' },
+			400,
+			'Input prompt is required',
+		],
+		[
+			'model_openai-gpt-image-2',
+			'allowedValues',
+			{ prompt: 'x', quality: 'ultra' },
+			400,
+			'Input quality must be one of: auto, high, medium, low',
+		],
+		[
+			'model_openai-gpt-image-2',
+			'max',
+			{ prompt: 'x', numOutputs: 11 },
+			400,
+			'Input numOutputs must be at most 10',
+		],
+		[
+			'model_openai-gpt-image-2',
+			'min',
+			{ prompt: 'x', width: 8 },
+			400,
+			'Input width must be at least 16',
+		],
+		[
+			'model_openai-gpt-image-2',
+			'wrong type',
+			{ prompt: 'x', numOutputs: '2' },
+			400,
+			'Input numOutputs must be a number',
+		],
+		[
+			'model_openai-gpt-image-2',
+			'ifDefined',
+			{ prompt: 'x', mask: SEEDED_REFERENCE_ASSET_ID },
+			400,
+			'A reference image is required when a mask is provided.',
+		],
+		[
+			'model_openai-gpt-image-2',
+			'bad asset id',
+			{ prompt: 'x', referenceImages: ['asset_doesNotExist'] },
+			400,
+			'Input referenceImages: asset asset_doesNotExist not found',
+		],
+		[
+			'model_openai-gpt-image-2',
+			'array maxLength',
+			{ prompt: 'x', referenceImages: Array(11).fill(SEEDED_REFERENCE_ASSET_ID) },
+			400,
+			'Input referenceImages must be at most 10 items long',
+		],
+		[
+			'model_openai-gpt-image-2',
+			'string maxLength',
+			{ prompt: 'x'.repeat(32001) },
+			400,
+			'Input prompt must be at most 32000 characters long',
+		],
+		[
+			'model_google-gemini-3-1-flash',
+			'allowedValues',
+			{ prompt: 'x', resolution: '8K' },
+			400,
+			'Input resolution must be one of: 512, 1K, 2K, 4K',
+		],
+		[
+			'model_google-gemini-3-1-flash',
+			'boolean',
+			{ prompt: 'x', useGoogleSearch: 'yes' },
+			400,
+			'Input useGoogleSearch must be a boolean',
+		],
+		[
+			'model_google-gemini-3-1-flash',
+			'min',
+			{ prompt: 'x', videoFps: 0 },
+			400,
+			'Input videoFps must be at least 0.1',
+		],
+		[
+			'model_google-gemini-3-1-flash',
+			'array maxLength',
+			{ prompt: 'x', referenceImages: Array(15).fill(SEEDED_REFERENCE_ASSET_ID) },
+			400,
+			'Input referenceImages must be at most 14 items long',
+		],
+		[
+			'model_google-gemini-3-1-flash',
+			'file kind',
+			{ prompt: 'x', video: SEEDED_REFERENCE_ASSET_ID },
+			400,
+			`Input video: asset ${SEEDED_REFERENCE_ASSET_ID} is not a video asset`,
+		],
+		[
+			'model_flux-kontext-editing',
+			'required file_array',
+			{ prompt: 'x' },
+			400,
+			'Input referenceImages is required',
+		],
+		[
+			'model_flux-kontext-editing',
+			'model_array maxLength',
+			{
+				prompt: 'x',
+				referenceImages: [SEEDED_REFERENCE_ASSET_ID],
+				loras: ['model_hFh8M6nQbqGFSKJdP536GXhE', 'model_hFh8M6nQbqGFSKJdP536GXhE'],
+			},
+			400,
+			'Input loras must be at most 1 items long',
+		],
+		[
+			'model_flux-kontext-editing',
+			'model type',
+			{
+				prompt: 'x',
+				referenceImages: [SEEDED_REFERENCE_ASSET_ID],
+				loras: ['model_YQrES2iPys22nYwh3YhVfMh8'],
+			},
+			400,
+			'Invalid model(s): model_YQrES2iPys22nYwh3YhVfMh8.\nAllowed model types: flux.1-kontext-lora',
+		],
+		[
+			'model_flux-kontext-editing',
+			'unknown model',
+			{ prompt: 'x', referenceImages: [SEEDED_REFERENCE_ASSET_ID], loras: ['model_missing'] },
+			404,
+			'Model model_missing not found',
+		],
+		[
+			'model_patina-material',
+			'string_array allowedValues',
+			{ prompt: 'x', maps: ['albedo'] },
+			400,
+			'Input maps must be one of: basecolor, normal, roughness, metalness, height',
+		],
+		[
+			'model_patina-material',
+			'ifDefined',
+			{ prompt: 'x', mask: SEEDED_REFERENCE_ASSET_ID },
+			400,
+			'An image is required when a mask is provided.',
+		],
+		[
+			'model_patina-material',
+			'numeric allowedValues',
+			{ prompt: 'x', upscaleFactor: 3 },
+			400,
+			'Input upscaleFactor must be one of: 0, 2, 4',
+		],
+		[
+			'model_cartwheel-text-to-motion',
+			'ifNotDefined',
+			{ prompt: 'x' },
+			400,
+			'Provide a reference image or a 3D model.',
+		],
+		[
+			'model_bytedance-seedream-4-editing',
+			'derived: required image',
+			{ prompt: 'x' },
+			400,
+			'Input referenceImages is required',
+		],
+		[
+			'model_YQrES2iPys22nYwh3YhVfMh8',
+			'LoRA is not custom',
+			{ prompt: 'x' },
+			400,
+			'Custom models only are supported for this endpoint',
+		],
 		['model_nope', 'unknown model', { prompt: 'x' }, 404, 'Model model_nope not found'],
 	];
 	it.each(cases)('%s: %s', async (model, _case, body, status, reason) => {
@@ -209,10 +383,19 @@ describe('custom generation: validation against recorded inputs', () => {
 	});
 
 	it('answers dryRun with 269, a cost that scales with numOutputs, and creates no job', async () => {
-		const one = await api('POST', '/generate/custom/model_google-gemini-3-1-flash?dryRun=true', { prompt: 'x' });
-		const three = await api('POST', '/generate/custom/model_google-gemini-3-1-flash?dryRun=true', { prompt: 'x', numOutputs: 3 });
+		const one = await api('POST', '/generate/custom/model_google-gemini-3-1-flash?dryRun=true', {
+			prompt: 'x',
+		});
+		const three = await api('POST', '/generate/custom/model_google-gemini-3-1-flash?dryRun=true', {
+			prompt: 'x',
+			numOutputs: 3,
+		});
 		expect(one.status).toBe(269);
-		expect(Object.keys(one.json).sort()).toEqual(['costDetails', 'creativeUnitsCost', 'creativeUnitsDiscount']);
+		expect(Object.keys(one.json).sort()).toEqual([
+			'costDetails',
+			'creativeUnitsCost',
+			'creativeUnitsDiscount',
+		]);
 		const perOutput = one.json.costDetails['custom-generation'];
 		expect(three.json.costDetails['custom-generation']).toBe(perOutput * 3);
 		expect(sim.jobs.size).toBe(0);
@@ -222,11 +405,15 @@ describe('custom generation: validation against recorded inputs', () => {
 describe('jobs', () => {
 	it('runs pending -> queued -> in-progress -> success with assets, billing and timing marks', async () => {
 		sim.setJobDuration(400);
-		const created = await api('POST', '/generate/custom/model_google-gemini-3-1-flash?projectId=proj_test123', {
-			prompt: 'a lighthouse at dusk',
-			numOutputs: 2,
-			aspectRatio: '16:9',
-		});
+		const created = await api(
+			'POST',
+			'/generate/custom/model_google-gemini-3-1-flash?projectId=proj_test123',
+			{
+				prompt: 'a lighthouse at dusk',
+				numOutputs: 2,
+				aspectRatio: '16:9',
+			},
+		);
 		expect(created.status).toBe(200);
 		const job = created.json.job;
 		expect(job.jobId).toMatch(/^job_[1-9A-HJ-NP-Za-km-z]{24}$/);
@@ -245,9 +432,18 @@ describe('jobs', () => {
 		expect(seen.has('in-progress')).toBe(true);
 		expect(done.status).toBe('success');
 		expect(done.progress).toBe(1);
-		expect(done.statusHistory.map((h: Json) => h.status)).toEqual(['pending', 'queued', 'in-progress', 'success']);
+		expect(done.statusHistory.map((h: Json) => h.status)).toEqual([
+			'pending',
+			'queued',
+			'in-progress',
+			'success',
+		]);
 		expect(done.metadata.assetIds).toHaveLength(2);
-		expect(done.billing).toEqual({ cuCost: expect.any(Number), cuDiscount: 0, cuCostDetails: expect.any(Object) });
+		expect(done.billing).toEqual({
+			cuCost: expect.any(Number),
+			cuDiscount: 0,
+			cuCostDetails: expect.any(Object),
+		});
 		expect(done.ownerId).toBe('proj_test123');
 
 		const simJob = sim.jobs.get(job.jobId);
@@ -263,13 +459,21 @@ describe('jobs', () => {
 			kind: 'image',
 			type: 'txt2img',
 		});
-		expect(asset.json.asset.properties).toEqual({ size: expect.any(Number), width: 256, height: 144 });
+		expect(asset.json.asset.properties).toEqual({
+			size: expect.any(Number),
+			width: 256,
+			height: 144,
+		});
 	});
 
 	it('uses the request seed and makes outputs deterministic per prompt and seed', async () => {
 		sim.setJobDuration(0);
 		const run = async (prompt: string, seed: number): Promise<{ seed: string; png: Buffer }> => {
-			const c = await api('POST', '/generate/custom/model_patina-material', { prompt, seed, maps: [] });
+			const c = await api('POST', '/generate/custom/model_patina-material', {
+				prompt,
+				seed,
+				maps: [],
+			});
 			const job = await waitForJob(c.json.job.jobId);
 			const a = await api('GET', `/assets/${job.metadata.assetIds[0]}`);
 			const file = await http(a.json.asset.url);
@@ -285,9 +489,15 @@ describe('jobs', () => {
 
 	it('returns one asset per PATINA map plus the texture, like the recorded job.json', async () => {
 		sim.setJobDuration(0);
-		const c = await api('POST', '/generate/custom/model_patina-material', { prompt: 'copper', width: 512, height: 512 });
+		const c = await api('POST', '/generate/custom/model_patina-material', {
+			prompt: 'copper',
+			width: 512,
+			height: 512,
+		});
 		const job = await waitForJob(c.json.job.jobId);
-		expect(job.metadata.assetIds).toHaveLength(fixture('jobs/job.json').job.metadata.assetIds.length);
+		expect(job.metadata.assetIds).toHaveLength(
+			fixture('jobs/job.json').job.metadata.assetIds.length,
+		);
 	});
 
 	it('ends jobs in failure with metadata.error, or canceled, on demand', async () => {
@@ -295,7 +505,9 @@ describe('jobs', () => {
 		sim.failNextJobs(1, 'Provider timeout');
 		sim.cancelNextJobs(1);
 		const failed = await api('POST', '/generate/custom/model_openai-gpt-image-2', { prompt: 'x' });
-		const canceled = await api('POST', '/generate/custom/model_openai-gpt-image-2', { prompt: 'x' });
+		const canceled = await api('POST', '/generate/custom/model_openai-gpt-image-2', {
+			prompt: 'x',
+		});
 		const ok = await api('POST', '/generate/custom/model_openai-gpt-image-2', { prompt: 'x' });
 		const f = await waitForJob(failed.json.job.jobId);
 		expect(f.status).toBe('failure');
@@ -330,14 +542,24 @@ describe('legacy endpoints', () => {
 	it('runs POST /generate/img2img on a non-custom LoRA with a data URL image', async () => {
 		sim.setJobDuration(0);
 		const dataUrl = `data:image/png;base64,${renderPicture('input', 64, 64).toString('base64')}`;
-		const body = { modelId: 'model_YQrES2iPys22nYwh3YhVfMh8', prompt: 'watercolor', image: dataUrl, strength: 0.6 };
+		const body = {
+			modelId: 'model_YQrES2iPys22nYwh3YhVfMh8',
+			prompt: 'watercolor',
+			image: dataUrl,
+			strength: 0.6,
+		};
 		const dry = await api('POST', '/generate/img2img?dryRun=true', body);
 		expect(dry.status).toBe(269);
 		expect(Object.keys(dry.json).sort()).toEqual(['creativeUnitsCost', 'creativeUnitsDiscount']);
 		expect(sim.jobs.size).toBe(0);
 		const r = await api('POST', '/generate/img2img', body);
 		expect(r.status).toBe(200);
-		expect(r.json.inference).toMatchObject({ type: 'img2img', prompt: 'watercolor', strength: 0.6, numSamples: 4 });
+		expect(r.json.inference).toMatchObject({
+			type: 'img2img',
+			prompt: 'watercolor',
+			strength: 0.6,
+			numSamples: 4,
+		});
 		expect(r.json.inference.imageId).toMatch(/^asset_/);
 		expect(r.json.inference.image.startsWith(sim.cdnOrigin)).toBe(true);
 		const job = await waitForJob(r.json.job.jobId);
@@ -345,11 +567,33 @@ describe('legacy endpoints', () => {
 	});
 
 	it.each([
-		[{ modelId: 'model_YQrES2iPys22nYwh3YhVfMh8', prompt: 'x', image: SEEDED_REFERENCE_ASSET_ID, width: 100 }, 'Input width must be a multiple of 8'],
-		[{ modelId: 'model_YQrES2iPys22nYwh3YhVfMh8', prompt: 'x', image: SEEDED_REFERENCE_ASSET_ID, strength: 0 }, 'Input strength must be at least 0.01'],
+		[
+			{
+				modelId: 'model_YQrES2iPys22nYwh3YhVfMh8',
+				prompt: 'x',
+				image: SEEDED_REFERENCE_ASSET_ID,
+				width: 100,
+			},
+			'Input width must be a multiple of 8',
+		],
+		[
+			{
+				modelId: 'model_YQrES2iPys22nYwh3YhVfMh8',
+				prompt: 'x',
+				image: SEEDED_REFERENCE_ASSET_ID,
+				strength: 0,
+			},
+			'Input strength must be at least 0.01',
+		],
 		[{ modelId: 'model_YQrES2iPys22nYwh3YhVfMh8', prompt: 'x' }, 'Input image is required'],
-		[{ modelId: 'model_YQrES2iPys22nYwh3YhVfMh8', image: SEEDED_REFERENCE_ASSET_ID }, 'Input prompt is required'],
-		[{ modelId: 'model_openai-gpt-image-2', prompt: 'x', image: SEEDED_REFERENCE_ASSET_ID }, 'Custom models are not supported for this endpoint, use POST /generate/custom/{modelId}'],
+		[
+			{ modelId: 'model_YQrES2iPys22nYwh3YhVfMh8', image: SEEDED_REFERENCE_ASSET_ID },
+			'Input prompt is required',
+		],
+		[
+			{ modelId: 'model_openai-gpt-image-2', prompt: 'x', image: SEEDED_REFERENCE_ASSET_ID },
+			'Custom models are not supported for this endpoint, use POST /generate/custom/{modelId}',
+		],
 	])('validates img2img body %#', async (body, reason) => {
 		const r = await api('POST', '/generate/img2img', body);
 		expect({ status: r.status, body: r.json }).toEqual({ status: 400, body: { reason } });
@@ -357,7 +601,11 @@ describe('legacy endpoints', () => {
 
 	it('runs POST /generate/prompt-editing and validates it', async () => {
 		sim.setJobDuration(0);
-		const r = await api('POST', '/generate/prompt-editing', { image: SEEDED_REFERENCE_ASSET_ID, prompt: 'add a hat', modelId: 'gpt-image-1' });
+		const r = await api('POST', '/generate/prompt-editing', {
+			image: SEEDED_REFERENCE_ASSET_ID,
+			prompt: 'add a hat',
+			modelId: 'gpt-image-1',
+		});
 		expect(r.status).toBe(200);
 		expect(r.json.job.jobType).toBe('image-prompt-editing');
 		expect((await waitForJob(r.json.job.jobId)).metadata.assetIds).toHaveLength(1);
@@ -376,7 +624,10 @@ describe('legacy endpoints', () => {
 describe('assets and CDN', () => {
 	it('stores a base64 image, serves it through a signed CDN URL, and refuses Authorization there', async () => {
 		const png = renderPicture('upload me', 40, 30);
-		const posted = await api('POST', '/assets?projectId=proj_abc', { image: `data:image/png;base64,${png.toString('base64')}`, name: 'up.png' });
+		const posted = await api('POST', '/assets?projectId=proj_abc', {
+			image: `data:image/png;base64,${png.toString('base64')}`,
+			name: 'up.png',
+		});
 		expect(posted.status).toBe(200);
 		const asset = posted.json.asset;
 		expect(asset).toMatchObject({
@@ -399,35 +650,63 @@ describe('assets and CDN', () => {
 		expect((await http(url, { headers: { authorization: sim.authorization } })).status).toBe(403);
 		expect((await http(url.replace(/sig=[0-9a-f]{4}/, 'sig=0000'))).status).toBe(403);
 		expect(sim.calls('GET', /^\/assets\//, 'cdn')).toHaveLength(3);
-		expect((await api('GET', '/assets/asset_nope')).json).toEqual({ reason: 'Asset asset_nope not found' });
+		expect((await api('GET', '/assets/asset_nope')).json).toEqual({
+			reason: 'Asset asset_nope not found',
+		});
 	});
 
 	it('reads JPEG dimensions from the SOF marker', async () => {
-		const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 0x08, 0x00, 0x78, 0x00, 0xa0, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
-		const app0 = Buffer.concat([Buffer.from([0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(9)]);
+		const sof = Buffer.from([
+			0xff, 0xc0, 0x00, 0x11, 0x08, 0x00, 0x78, 0x00, 0xa0, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11,
+			1,
+		]);
+		const app0 = Buffer.concat([
+			Buffer.from([0xff, 0xe0, 0x00, 0x10]),
+			Buffer.from('JFIF\0'),
+			Buffer.alloc(9),
+		]);
 		const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof, Buffer.from([0xff, 0xd9])]);
 		const r = await api('POST', '/assets', { image: jpeg.toString('base64'), name: 'a.jpg' });
-		expect(r.json.asset).toMatchObject({ mimeType: 'image/jpeg', properties: { width: 160, height: 120 } });
+		expect(r.json.asset).toMatchObject({
+			mimeType: 'image/jpeg',
+			properties: { width: 160, height: 120 },
+		});
 	});
 
 	it('refuses POST /assets bodies over 6 MB and non-images', async () => {
-		const big = await api('POST', '/assets', { image: 'A'.repeat(6 * 1024 * 1024 + 10), name: 'big.png' });
+		const big = await api('POST', '/assets', {
+			image: 'A'.repeat(6 * 1024 * 1024 + 10),
+			name: 'big.png',
+		});
 		expect(big.status).toBe(413);
 		expect(big.json.reason).toMatch(/6 MB/);
 		expect(sim.calls('POST', '/assets')[0].bodyBytes).toBeGreaterThan(6 * 1024 * 1024);
-		const notImage = await api('POST', '/assets', { image: Buffer.from('hello').toString('base64'), name: 'x.png' });
-		expect(notImage.json).toEqual({ reason: 'Input image must be a valid image (png, jpeg, webp or gif)' });
+		const notImage = await api('POST', '/assets', {
+			image: Buffer.from('hello').toString('base64'),
+			name: 'x.png',
+		});
+		expect(notImage.json).toEqual({
+			reason: 'Input image must be a valid image (png, jpeg, webp or gif)',
+		});
 	});
 
 	it('uses uploaded assets as inputs of an editing model (derived gpt-image-1-editing with mask)', async () => {
 		sim.setJobDuration(0);
 		const image = await uploadPng(renderPicture('photo', 64, 48));
 		const mask = await uploadPng(renderPicture('mask', 64, 48));
-		const r = await api('POST', '/generate/custom/model_openai-gpt-image-1-editing', { prompt: 'make it night', referenceImages: [image], mask });
+		const r = await api('POST', '/generate/custom/model_openai-gpt-image-1-editing', {
+			prompt: 'make it night',
+			referenceImages: [image],
+			mask,
+		});
 		expect(r.status).toBe(200);
 		const job = await waitForJob(r.json.job.jobId);
 		const out = await api('GET', `/assets/${job.metadata.assetIds[0]}`);
-		expect(out.json.asset.metadata).toMatchObject({ type: 'img2img', referenceImages: [image], mask });
+		expect(out.json.asset.metadata).toMatchObject({
+			type: 'img2img',
+			referenceImages: [image],
+			mask,
+		});
 		expect(out.json.asset.properties).toMatchObject({ width: 256, height: 192 }); // input aspect 4:3
 	});
 });
@@ -436,7 +715,13 @@ describe('multipart uploads', () => {
 	const pngFile = (): Buffer => renderPicture('large file', 300, 200);
 
 	async function createUpload(file: Buffer, parts: number): Promise<Json> {
-		const r = await api('POST', '/uploads', { fileName: 'big.png', fileSize: file.length, kind: 'image', contentType: 'image/png', parts });
+		const r = await api('POST', '/uploads', {
+			fileName: 'big.png',
+			fileSize: file.length,
+			kind: 'image',
+			contentType: 'image/png',
+			parts,
+		});
 		expect(r.status).toBe(200);
 		return r.json.upload;
 	}
@@ -444,27 +729,44 @@ describe('multipart uploads', () => {
 	it('takes signed part PUTs, completes, and imports into an asset (entityId)', async () => {
 		const file = pngFile();
 		const upload = await createUpload(file, 3);
-		expect(upload).toMatchObject({ id: expect.stringMatching(/^upload_/), status: 'pending', partsCount: 3, kind: 'image', source: 'multipart' });
+		expect(upload).toMatchObject({
+			id: expect.stringMatching(/^upload_/),
+			status: 'pending',
+			partsCount: 3,
+			kind: 'image',
+			source: 'multipart',
+		});
 		expect(upload.parts.map((p: Json) => p.number)).toEqual([1, 2, 3]);
 		const size = Math.ceil(file.length / 3);
-		const withAuth = await http(upload.parts[0].url, { method: 'PUT', body: file.subarray(0, size), headers: { authorization: sim.authorization } });
+		const withAuth = await http(upload.parts[0].url, {
+			method: 'PUT',
+			body: file.subarray(0, size),
+			headers: { authorization: sim.authorization },
+		});
 		expect(withAuth.status).toBe(403);
 		// Upload out of order: the simulator concatenates by part number.
 		for (const i of [2, 0, 1]) {
 			const part = upload.parts[i];
 			expect(part.url.startsWith(`${sim.uploadOrigin}/`)).toBe(true);
-			const put = await http(part.url, { method: 'PUT', body: file.subarray(i * size, (i + 1) * size) });
+			const put = await http(part.url, {
+				method: 'PUT',
+				body: file.subarray(i * size, (i + 1) * size),
+			});
 			expect(put.status).toBe(200);
 			expect(put.headers.etag).toMatch(/^"[0-9a-f]{32}"$/);
 		}
 		const done = await api('POST', `/uploads/${upload.id}/action`, { action: 'complete' });
 		expect(done.json.upload.status).toBe('validating');
 		let state: Json = done.json.upload;
-		for (let i = 0; i < 10 && state.status !== 'imported'; i++) state = (await api('GET', `/uploads/${upload.id}`)).json.upload;
+		for (let i = 0; i < 10 && state.status !== 'imported'; i++)
+			state = (await api('GET', `/uploads/${upload.id}`)).json.upload;
 		expect(state.status).toBe('imported');
 		expect(state.entityId).toMatch(/^asset_/);
 		const asset = await api('GET', `/assets/${state.entityId}`);
-		expect(asset.json.asset).toMatchObject({ mimeType: 'image/png', properties: { size: file.length, width: 300, height: 200 } });
+		expect(asset.json.asset).toMatchObject({
+			mimeType: 'image/png',
+			properties: { size: file.length, width: 300, height: 200 },
+		});
 		expect((await http(asset.json.asset.url)).bytes.equals(file)).toBe(true);
 	});
 
@@ -487,7 +789,12 @@ describe('multipart uploads', () => {
 
 describe('fault injection', () => {
 	it('answers 429 with and without Retry-After, limited by times', async () => {
-		sim.inject({ method: 'GET', path: '/models', times: 1, fault: { kind: 'status', status: 429, retryAfter: 2 } });
+		sim.inject({
+			method: 'GET',
+			path: '/models',
+			times: 1,
+			fault: { kind: 'status', status: 429, retryAfter: 2 },
+		});
 		const first = await api('GET', '/models');
 		expect(first.status).toBe(429);
 		expect(first.headers['retry-after']).toBe('2');
@@ -500,7 +807,11 @@ describe('fault injection', () => {
 	});
 
 	it('applies a fault to every Nth matching request', async () => {
-		sim.inject({ path: /^\/models\/model_patina$/, every: 3, fault: { kind: 'status', status: 503 } });
+		sim.inject({
+			path: /^\/models\/model_patina$/,
+			every: 3,
+			fault: { kind: 'status', status: 503 },
+		});
 		const statuses: number[] = [];
 		for (let i = 0; i < 6; i++) statuses.push((await api('GET', '/models/model_patina')).status);
 		expect(statuses).toEqual([200, 200, 503, 200, 200, 503]);
@@ -527,13 +838,20 @@ describe('fault injection', () => {
 	it('faults the CDN origin too', async () => {
 		const id = await uploadPng(renderPicture('cdn', 16, 16));
 		const url = (await api('GET', `/assets/${id}`)).json.asset.url;
-		sim.inject({ origin: 'cdn', path: '/assets/', times: 1, fault: { kind: 'status', status: 500 } });
+		sim.inject({
+			origin: 'cdn',
+			path: '/assets/',
+			times: 1,
+			fault: { kind: 'status', status: 500 },
+		});
 		expect((await http(url)).status).toBe(500);
 		expect((await http(url)).status).toBe(200);
 	});
 
 	it('logs every request with headers and parsed body', async () => {
-		await api('POST', '/generate/custom/model_openai-gpt-image-2?dryRun=true', { prompt: 'logged' });
+		await api('POST', '/generate/custom/model_openai-gpt-image-2?dryRun=true', {
+			prompt: 'logged',
+		});
 		const [entry] = sim.calls('POST', '/generate/custom/');
 		expect(entry).toMatchObject({
 			origin: 'api',
@@ -550,7 +868,11 @@ describe('fault injection', () => {
 describe('generated PNGs', () => {
 	it('are valid PNG files: signature, IHDR, CRCs, and an IDAT that inflates to the pixel size', async () => {
 		sim.setJobDuration(0);
-		const c = await api('POST', '/generate/custom/model_openai-gpt-image-2', { prompt: 'png check', width: 1024, height: 512 });
+		const c = await api('POST', '/generate/custom/model_openai-gpt-image-2', {
+			prompt: 'png check',
+			width: 1024,
+			height: 512,
+		});
 		const job = await waitForJob(c.json.job.jobId);
 		const asset = (await api('GET', `/assets/${job.metadata.assetIds[0]}`)).json.asset;
 		expect(asset.metadata).toMatchObject({ width: 1024, height: 512 });
@@ -565,7 +887,9 @@ describe('generated PNGs', () => {
 			const len = png.readUInt32BE(offset);
 			const type = png.toString('ascii', offset + 4, offset + 8);
 			const data = png.subarray(offset + 8, offset + 8 + len);
-			expect(png.readUInt32BE(offset + 8 + len)).toBe(crc32(png.subarray(offset + 4, offset + 8 + len)));
+			expect(png.readUInt32BE(offset + 8 + len)).toBe(
+				crc32(png.subarray(offset + 4, offset + 8 + len)),
+			);
 			types.push(type);
 			if (type === 'IHDR') {
 				width = data.readUInt32BE(0);
@@ -585,7 +909,9 @@ describe('generated PNGs', () => {
 	it('pads outputs to setOutputMinBytes with a valid ancillary chunk, until reset', async () => {
 		sim.setJobDuration(0);
 		sim.setOutputMinBytes(300_000);
-		const c = await api('POST', '/generate/custom/model_openai-gpt-image-2', { prompt: 'big output' });
+		const c = await api('POST', '/generate/custom/model_openai-gpt-image-2', {
+			prompt: 'big output',
+		});
 		const job = await waitForJob(c.json.job.jobId);
 		const asset = (await api('GET', `/assets/${job.metadata.assetIds[0]}`)).json.asset;
 		const png = (await http(asset.url)).bytes;
@@ -596,20 +922,28 @@ describe('generated PNGs', () => {
 		const types: string[] = [];
 		while (offset < png.length) {
 			const len = png.readUInt32BE(offset);
-			expect(png.readUInt32BE(offset + 8 + len)).toBe(crc32(png.subarray(offset + 4, offset + 8 + len)));
+			expect(png.readUInt32BE(offset + 8 + len)).toBe(
+				crc32(png.subarray(offset + 4, offset + 8 + len)),
+			);
 			types.push(png.toString('ascii', offset + 4, offset + 8));
 			offset += 12 + len;
 		}
 		expect(types).toEqual(['IHDR', 'IDAT', 'paDd', 'IEND']);
 		sim.reset();
 		sim.setJobDuration(0);
-		const small = await api('POST', '/generate/custom/model_openai-gpt-image-2', { prompt: 'big output' });
+		const small = await api('POST', '/generate/custom/model_openai-gpt-image-2', {
+			prompt: 'big output',
+		});
 		const smallJob = await waitForJob(small.json.job.jobId);
-		expect((await api('GET', `/assets/${smallJob.metadata.assetIds[0]}`)).json.asset.properties.size).toBeLessThan(100_000);
+		expect(
+			(await api('GET', `/assets/${smallJob.metadata.assetIds[0]}`)).json.asset.properties.size,
+		).toBeLessThan(100_000);
 	});
 
 	it('encodes arbitrary pixels', () => {
 		const png = encodePng(2, 1, Uint8Array.from([255, 0, 0, 0, 0, 255]));
-		expect(inflateSync(png.subarray(8 + 25 + 8, png.length - 12 - 4))).toEqual(Buffer.from([0, 255, 0, 0, 0, 0, 255]));
+		expect(inflateSync(png.subarray(8 + 25 + 8, png.length - 12 - 4))).toEqual(
+			Buffer.from([0, 255, 0, 0, 0, 0, 255]),
+		);
 	});
 });

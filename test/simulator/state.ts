@@ -93,7 +93,11 @@ export interface NewJob {
 	modelId: string;
 	input: Record<string, unknown>;
 	projectId?: string;
-	price: { creativeUnitsCost: number; creativeUnitsDiscount: number; costDetails: Record<string, number> };
+	price: {
+		creativeUnitsCost: number;
+		creativeUnitsDiscount: number;
+		costDetails: Record<string, number>;
+	};
 	/** Without a seed, one is derived from the job id. */
 	plan: Omit<OutputPlan, 'seed'> & { seed?: number };
 }
@@ -194,11 +198,16 @@ export class SimState implements LookupContext {
 
 	/** 400 naming `field` unless the bytes are png/jpeg/webp/gif. */
 	assertImage(bytes: Buffer, field: string): void {
-		if (!sniffImage(bytes)) throw new ApiError(400, `Input ${field} must be a valid image (png, jpeg, webp or gif)`);
+		if (!sniffImage(bytes))
+			throw new ApiError(400, `Input ${field} must be a valid image (png, jpeg, webp or gif)`);
 	}
 
 	/** Like addAsset but refuses bytes that are not png/jpeg/webp/gif. */
-	addImageAsset(bytes: Buffer, opts: Parameters<SimState['addAsset']>[1], field = 'image'): SimAsset {
+	addImageAsset(
+		bytes: Buffer,
+		opts: Parameters<SimState['addAsset']>[1],
+		field = 'image',
+	): SimAsset {
 		this.assertImage(bytes, field);
 		return this.addAsset(bytes, { ...opts, kind: 'image' });
 	}
@@ -267,7 +276,9 @@ export class SimState implements LookupContext {
 		const planned = this.plannedOutcomes.shift();
 		const { creativeUnitsCost, creativeUnitsDiscount, costDetails } = spec.price;
 		// Like the recorded job.json: billing.cuCost is the generation part, cuCostDetails the fees.
-		const fees = Object.fromEntries(Object.entries(costDetails).filter(([k]) => k !== 'custom-generation'));
+		const fees = Object.fromEntries(
+			Object.entries(costDetails).filter(([k]) => k !== 'custom-generation'),
+		);
 		const jobId = newId('job');
 		const job: SimJob = {
 			jobId,
@@ -286,7 +297,11 @@ export class SimState implements LookupContext {
 			assetIds: [],
 			outcome: planned?.outcome ?? 'success',
 			error: planned?.error,
-			billing: { cuCost: costDetails['custom-generation'] ?? creativeUnitsCost, cuDiscount: creativeUnitsDiscount, cuCostDetails: fees },
+			billing: {
+				cuCost: costDetails['custom-generation'] ?? creativeUnitsCost,
+				cuDiscount: creativeUnitsDiscount,
+				cuCostDetails: fees,
+			},
 			creativeUnitsCost,
 			creativeUnitsDiscount,
 			plan: { ...spec.plan, seed: spec.plan.seed ?? hash31(jobId) },
@@ -294,7 +309,8 @@ export class SimState implements LookupContext {
 		this.jobs.set(job.jobId, job);
 		this.advance(job, now);
 		// Timers keep `jobs` current for tests that inspect the map without polling.
-		for (const f of [0.05, 0.15, 1]) this.schedule(() => this.advance(job, Date.now()), f * job.durationMs + 1);
+		for (const f of [0.05, 0.15, 1])
+			this.schedule(() => this.advance(job, Date.now()), f * job.durationMs + 1);
 		return job;
 	}
 
@@ -394,7 +410,9 @@ export class SimState implements LookupContext {
 
 	/** Moves a completed upload to imported (creating the asset) or failed. */
 	importUpload(upload: SimUpload): void {
-		const data = Buffer.concat([...upload.parts.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => b));
+		const data = Buffer.concat(
+			[...upload.parts.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => b),
+		);
 		upload.updatedAt = Date.now();
 		if (data.length !== upload.fileSize) {
 			upload.status = 'failed';

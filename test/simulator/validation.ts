@@ -30,16 +30,23 @@ function present(v: unknown): boolean {
 const list = (values: unknown[]): string => values.map((v) => String(v)).join(', ');
 
 function checkAllowed(name: string, value: unknown, allowed: unknown[] | undefined): void {
-	if (allowed && !allowed.some((a) => a === value)) fail(`Input ${name} must be one of: ${list(allowed)}`);
+	if (allowed && !allowed.some((a) => a === value))
+		fail(`Input ${name} must be one of: ${list(allowed)}`);
 }
 
 function checkArray(name: string, v: unknown, maxLength: number | undefined): unknown[] {
 	if (!Array.isArray(v)) fail(`Input ${name} must be an array`);
-	if (maxLength !== undefined && v.length > maxLength) fail(`Input ${name} must be at most ${maxLength} items long`);
+	if (maxLength !== undefined && v.length > maxLength)
+		fail(`Input ${name} must be at most ${maxLength} items long`);
 	return v;
 }
 
-function checkNumberRange(name: string, v: number, min: number | undefined, max: number | undefined): void {
+function checkNumberRange(
+	name: string,
+	v: number,
+	min: number | undefined,
+	max: number | undefined,
+): void {
 	if (min !== undefined && v < min) fail(`Input ${name} must be at least ${min}`);
 	if (max !== undefined && v > max) fail(`Input ${name} must be at most ${max}`);
 }
@@ -49,7 +56,8 @@ function checkAssets(name: string, ids: unknown[], input: ModelInput, ctx: Looku
 		if (typeof id !== 'string') fail(`Input ${name} must contain asset ids`);
 		const asset = ctx.asset(id);
 		if (!asset) fail(`Input ${name}: asset ${id} not found`);
-		if (input.kind && asset.kind !== input.kind) fail(`Input ${name}: asset ${id} is not a ${input.kind} asset`);
+		if (input.kind && asset.kind !== input.kind)
+			fail(`Input ${name}: asset ${id} is not a ${input.kind} asset`);
 		if (input.maxSize !== undefined && asset.size > input.maxSize) {
 			fail(`Input ${name}: asset ${id} is larger than ${input.maxSize} bytes`);
 		}
@@ -62,7 +70,13 @@ function checkAssets(name: string, ids: unknown[], input: ModelInput, ctx: Looku
  * ("flux.1-lora, flux.1-composition" for a flux.2 LoRA in `loras`), then ids that fit another
  * input but not this one are listed with this input's modelTypes ("flux.1-lora").
  */
-function checkModels(name: string, ids: unknown[], input: ModelInput, ctx: LookupContext, unionTypes: string[]): void {
+function checkModels(
+	name: string,
+	ids: unknown[],
+	input: ModelInput,
+	ctx: LookupContext,
+	unionTypes: string[],
+): void {
 	const strings = ids.map((id) => {
 		if (typeof id !== 'string') fail(`Input ${name} must contain model ids`);
 		return id;
@@ -72,11 +86,17 @@ function checkModels(name: string, ids: unknown[], input: ModelInput, ctx: Looku
 	for (const allowed of [unionTypes, input.modelTypes ?? []]) {
 		if (allowed.length === 0) continue;
 		const invalid = strings.filter((id) => !allowed.includes(typeOf(id)));
-		if (invalid.length > 0) fail(`Invalid model(s): ${invalid.join(', ')}.\nAllowed model types: ${allowed.join(', ')}`);
+		if (invalid.length > 0)
+			fail(`Invalid model(s): ${invalid.join(', ')}.\nAllowed model types: ${allowed.join(', ')}`);
 	}
 }
 
-function checkInputValue(input: ModelInput, v: unknown, ctx: LookupContext, unionTypes: string[]): void {
+function checkInputValue(
+	input: ModelInput,
+	v: unknown,
+	ctx: LookupContext,
+	unionTypes: string[],
+): void {
 	const name = input.name;
 	switch (input.type) {
 		case 'string':
@@ -102,7 +122,8 @@ function checkInputValue(input: ModelInput, v: unknown, ctx: LookupContext, unio
 			return;
 		case 'number_array':
 			for (const item of checkArray(name, v, input.maxLength)) {
-				if (typeof item !== 'number' || !Number.isFinite(item)) fail(`Input ${name} must be an array of numbers`);
+				if (typeof item !== 'number' || !Number.isFinite(item))
+					fail(`Input ${name} must be an array of numbers`);
 				// Recorded quirk (contracts.json check_scale_below_min): lorasScale -0.5 with min 0 was
 				// accepted (269) while 3.0 with max 2 was refused. Only `max` is enforced on items.
 				checkNumberRange(name, item, undefined, input.max);
@@ -132,7 +153,11 @@ function checkInputValue(input: ModelInput, v: unknown, ctx: LookupContext, unio
  * Order: unknown fields, then required rules, then each input's type/limits/references.
  * Models with no recorded `inputs` (list-only rows) are not field-checked.
  */
-export function validateCustomBody(model: ModelRecord, body: Record<string, unknown>, ctx: LookupContext): void {
+export function validateCustomBody(
+	model: ModelRecord,
+	body: Record<string, unknown>,
+	ctx: LookupContext,
+): void {
 	const inputs = model.inputs;
 	if (!inputs) return;
 	const byName = new Map(inputs.map((i) => [i.name, i]));
@@ -255,7 +280,10 @@ export const PROMPT_EDITING_REFERENCE_LIMITS: Record<string, number> = {
 	'runway-gen4-image': 2,
 };
 
-export function validateFields(fields: Record<string, FieldSpec>, body: Record<string, unknown>): void {
+export function validateFields(
+	fields: Record<string, FieldSpec>,
+	body: Record<string, unknown>,
+): void {
 	for (const [name, v] of Object.entries(body)) {
 		const spec = fields[name];
 		if (!spec) fail(`Input ${name} is not allowed`);
@@ -264,13 +292,15 @@ export function validateFields(fields: Record<string, FieldSpec>, body: Record<s
 			case 'string':
 				if (spec.numericString && typeof v === 'number' && Number.isInteger(v)) break;
 				if (typeof v !== 'string') fail(`Input ${name} must be a string`);
-				if (spec.numericString && !/^\d+$/.test(v)) fail(`Input ${name} must be a string of digits`);
+				if (spec.numericString && !/^\d+$/.test(v))
+					fail(`Input ${name} must be a string of digits`);
 				checkAllowed(name, v, spec.enum ? [...spec.enum] : undefined);
 				break;
 			case 'number':
 				if (typeof v !== 'number' || !Number.isFinite(v)) fail(`Input ${name} must be a number`);
 				checkNumberRange(name, v, spec.min, spec.max);
-				if (spec.multipleOf && v % spec.multipleOf !== 0) fail(`Input ${name} must be a multiple of ${spec.multipleOf}`);
+				if (spec.multipleOf && v % spec.multipleOf !== 0)
+					fail(`Input ${name} must be a multiple of ${spec.multipleOf}`);
 				break;
 			case 'boolean':
 				if (typeof v !== 'boolean') fail(`Input ${name} must be a boolean`);
@@ -294,8 +324,10 @@ export function validateConcepts(body: Record<string, unknown>, ctx: LookupConte
 	const concepts = body.concepts;
 	if (!Array.isArray(concepts)) return;
 	for (const c of concepts) {
-		if (!isRecord(c) || typeof c.modelId !== 'string') fail('Input concepts must contain objects with a modelId');
-		if (typeof c.scale !== 'number') fail('Input concepts must contain objects with a numeric scale');
+		if (!isRecord(c) || typeof c.modelId !== 'string')
+			fail('Input concepts must contain objects with a modelId');
+		if (typeof c.scale !== 'number')
+			fail('Input concepts must contain objects with a numeric scale');
 		checkNumberRange('concepts.scale', c.scale, -2, 2);
 		if (!ctx.model(c.modelId)) fail(`Model ${c.modelId} not found`, 404);
 	}

@@ -5,7 +5,13 @@ import { ScenarioCustomGenerate } from '../../nodes/ScenarioCustomGenerate/Scena
 import { ScenarioImg2Img } from '../../nodes/ScenarioImg2Img/ScenarioImg2Img.node';
 import { ScenarioPromptEdit } from '../../nodes/ScenarioPromptEdit/ScenarioPromptEdit.node';
 import { ScenarioWaitForJob } from '../../nodes/ScenarioWaitForJob/ScenarioWaitForJob.node';
-import { runNode, runWorkflow, type HarnessBinaryMode, type HarnessInputItem, type RunNodeResult } from '../harness';
+import {
+	runNode,
+	runWorkflow,
+	type HarnessBinaryMode,
+	type HarnessInputItem,
+	type RunNodeResult,
+} from '../harness';
 import { renderPicture } from '../simulator/png';
 import type { ScenarioSimulator } from '../simulator/server';
 
@@ -27,7 +33,15 @@ export const nodeTypes: Record<string, INodeType> = {
 export const credentialTypes = { scenarioApi: new ScenarioApi() };
 
 export function credentialsFor(sim: ScenarioSimulator, extra: Record<string, string> = {}) {
-	return { scenarioApi: { apiKey: sim.apiKey, apiSecret: sim.apiSecret, baseUrl: sim.baseUrl, projectId: '', ...extra } };
+	return {
+		scenarioApi: {
+			apiKey: sim.apiKey,
+			apiSecret: sim.apiSecret,
+			baseUrl: sim.baseUrl,
+			projectId: '',
+			...extra,
+		},
+	};
 }
 
 export interface ScenarioRun {
@@ -41,7 +55,10 @@ export interface ScenarioRun {
 }
 
 /** Runs one of our nodes through n8n-core's WorkflowExecute, fed by `items`. */
-export async function runScenarioNode(sim: ScenarioSimulator, run: ScenarioRun): Promise<RunNodeResult> {
+export async function runScenarioNode(
+	sim: ScenarioSimulator,
+	run: ScenarioRun,
+): Promise<RunNodeResult> {
 	return await runNode({
 		nodeTypes,
 		credentialTypes,
@@ -61,11 +78,17 @@ export async function runScenarioNode(sim: ScenarioSimulator, run: ScenarioRun):
 export { runWorkflow };
 
 /** A real PNG a person can open, different per seed text. */
-export const pngImage = (seedText = 'input', size = 64): Buffer => renderPicture(seedText, size, size);
+export const pngImage = (seedText = 'input', size = 64): Buffer =>
+	renderPicture(seedText, size, size);
 
-export const imageItem = (seedText = 'input', json: Record<string, unknown> = {}): HarnessInputItem => ({
+export const imageItem = (
+	seedText = 'input',
+	json: Record<string, unknown> = {},
+): HarnessInputItem => ({
 	json: json as never,
-	binary: { data: { data: pngImage(seedText), mimeType: 'image/png', fileName: `${seedText}.png` } },
+	binary: {
+		data: { data: pngImage(seedText), mimeType: 'image/png', fileName: `${seedText}.png` },
+	},
 });
 
 /** A resource-mapper value as the editor stores it. */

@@ -7,9 +7,17 @@ import { modelFields, planModelRequest, mainImageInput } from '../../nodes/share
 import { imageSlot, placeImages } from '../../nodes/shared/model/image-slots';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'scenario-api');
-const load = (path: string): ScenarioModel => (JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as { model: ScenarioModel }).model;
+const load = (path: string): ScenarioModel =>
+	(JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as { model: ScenarioModel }).model;
 
-const node: INode = { id: '1', name: 'Scenario', type: 'n8n-nodes-scenario.scenarioCustomGenerate', typeVersion: 1, position: [0, 0], parameters: {} };
+const node: INode = {
+	id: '1',
+	name: 'Scenario',
+	type: 'n8n-nodes-scenario.scenarioCustomGenerate',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
 
 function errorOf(run: () => unknown): NodeOperationError {
 	try {
@@ -31,18 +39,33 @@ describe('model form from recorded GET /models bodies', () => {
 		const fields = Object.fromEntries(modelFields(gemini).map((f) => [f.id, f]));
 		expect(Object.keys(fields)).toEqual(gemini.inputs!.map((i) => i.name));
 		expect(fields.prompt).toMatchObject({ type: 'string', required: true });
-		expect(fields.numOutputs).toMatchObject({ type: 'number', required: false, defaultValue: 1, displayName: 'Image Count (1–4)' });
+		expect(fields.numOutputs).toMatchObject({
+			type: 'number',
+			required: false,
+			defaultValue: 1,
+			displayName: 'Image Count (1–4)',
+		});
 		expect(fields.useGoogleSearch).toMatchObject({ type: 'boolean', defaultValue: false });
 		expect(fields.thinkingLevel.type).toBe('options');
 		// Labels come from uiConfig.selects where the model has them, else the value itself.
-		expect(fields.thinkingLevel.options).toContainEqual(expect.objectContaining({ name: 'High - Best Reasoning', value: 'HIGH' }));
-		expect(fields.aspectRatio.options).toContainEqual(expect.objectContaining({ name: 'Auto', value: 'auto' }));
-		expect(fields.aspectRatio.options).toContainEqual(expect.objectContaining({ name: '16:9', value: '16:9' }));
+		expect(fields.thinkingLevel.options).toContainEqual(
+			expect.objectContaining({ name: 'High - Best Reasoning', value: 'HIGH' }),
+		);
+		expect(fields.aspectRatio.options).toContainEqual(
+			expect.objectContaining({ name: 'Auto', value: 'auto' }),
+		);
+		expect(fields.aspectRatio.options).toContainEqual(
+			expect.objectContaining({ name: '16:9', value: '16:9' }),
+		);
 		expect(fields.referenceImages.displayName).toContain('up to 14');
 	});
 
 	it('maps string arrays with allowed values to list fields, and marks the main image', () => {
-		const fields = Object.fromEntries(modelFields(patinaExtract, { mainImage: mainImageInput(patinaExtract.inputs!)?.name }).map((f) => [f.id, f]));
+		const fields = Object.fromEntries(
+			modelFields(patinaExtract, { mainImage: mainImageInput(patinaExtract.inputs!)?.name }).map(
+				(f) => [f.id, f],
+			),
+		);
 		expect(fields.maps).toMatchObject({ type: 'array' });
 		expect(fields.image).toMatchObject({ required: true, defaultValue: 'data' });
 		expect(fields.upscaleFactor).toMatchObject({ type: 'options' });
@@ -58,8 +81,15 @@ describe('model form from recorded GET /models bodies', () => {
 			resolution: '',
 			referenceImages: 'data, asset_abc',
 		});
-		expect(plan.body).toEqual({ prompt: 'a red fox', numOutputs: 2, useGoogleSearch: true, aspectRatio: '16:9' });
-		expect(plan.files).toEqual([{ input: expect.objectContaining({ name: 'referenceImages' }), refs: ['data', 'asset_abc'] }]);
+		expect(plan.body).toEqual({
+			prompt: 'a red fox',
+			numOutputs: 2,
+			useGoogleSearch: true,
+			aspectRatio: '16:9',
+		});
+		expect(plan.files).toEqual([
+			{ input: expect.objectContaining({ name: 'referenceImages' }), refs: ['data', 'asset_abc'] },
+		]);
 	});
 
 	it.each([
@@ -69,7 +99,10 @@ describe('model form from recorded GET /models bodies', () => {
 		[{ prompt: 'x', useGoogleSearch: 'yes' }, /useGoogleSearch.*expected true or false/],
 		[{ numOutputs: 1 }, /prompt.*is required by this model/],
 		[{ prompt: 'x', seed: 4 }, /"seed".*has no such input/],
-		[{ prompt: 'x', referenceImages: Array.from({ length: 15 }, (_, i) => `asset_${i}`) }, /referenceImages.*15 items, the model accepts at most 14/],
+		[
+			{ prompt: 'x', referenceImages: Array.from({ length: 15 }, (_, i) => `asset_${i}`) },
+			/referenceImages.*15 items, the model accepts at most 14/,
+		],
 	])('refuses %j naming the input and the item', (values, message) => {
 		const error = errorOf(() => planModelRequest(node, 3, gemini, values));
 		expect(error.message).toMatch(message);
@@ -77,7 +110,9 @@ describe('model form from recorded GET /models bodies', () => {
 	});
 
 	it('applies conditional required rules (a mask needs reference images on GPT Image 2)', () => {
-		const error = errorOf(() => planModelRequest(node, 0, gpt, { prompt: 'x', mask: 'asset_mask' }));
+		const error = errorOf(() =>
+			planModelRequest(node, 0, gpt, { prompt: 'x', mask: 'asset_mask' }),
+		);
 		expect(error.message).toContain('A reference image is required when a mask is provided.');
 	});
 
@@ -90,11 +125,27 @@ describe('model form from recorded GET /models bodies', () => {
 
 	it('puts the image to edit first in referenceImages where the model takes it there', () => {
 		expect(imageSlot(kontext.inputs!)?.name).toBe('referenceImages');
-		const placed = placeImages(node, 0, kontext, { prompt: 'x' }, { image: 'data', references: ['asset_a', 'asset_b'] });
+		const placed = placeImages(
+			node,
+			0,
+			kontext,
+			{ prompt: 'x' },
+			{ image: 'data', references: ['asset_a', 'asset_b'] },
+		);
 		expect(placed.referenceImages).toEqual(['data', 'asset_a', 'asset_b']);
-		const tooMany = errorOf(() => placeImages(node, 1, kontext, {}, { image: 'data', references: Array.from({ length: 10 }, (_, i) => `asset_${i}`) }));
+		const tooMany = errorOf(() =>
+			placeImages(
+				node,
+				1,
+				kontext,
+				{},
+				{ image: 'data', references: Array.from({ length: 10 }, (_, i) => `asset_${i}`) },
+			),
+		);
 		expect(tooMany.message).toMatch(/Reference Images: 11 images .* at most 10/);
-		const noMask = errorOf(() => placeImages(node, 2, kontext, {}, { image: 'data', mask: 'mask' }));
+		const noMask = errorOf(() =>
+			placeImages(node, 2, kontext, {}, { image: 'data', mask: 'mask' }),
+		);
 		expect(noMask.message).toMatch(/^Mask: model_flux-kontext-editing takes no mask.*\(item 2\)$/);
 	});
 });

@@ -18,15 +18,20 @@ function simulate(durationMs: number): { polls: number; detectionDelayMs: number
 }
 
 describe('adaptive polling', () => {
-	it.each([1_000, 5_000, 10_000, 60_000])('follows a %d ms job with few polls and a short detection delay', (duration) => {
-		const { polls, detectionDelayMs } = simulate(duration);
-		expect(detectionDelayMs).toBeLessThanOrEqual(1_000);
-		expect(polls).toBeLessThanOrEqual(duration <= 10_000 ? 6 : 12);
-	});
+	it.each([1_000, 5_000, 10_000, 60_000])(
+		'follows a %d ms job with few polls and a short detection delay',
+		(duration) => {
+			const { polls, detectionDelayMs } = simulate(duration);
+			expect(detectionDelayMs).toBeLessThanOrEqual(1_000);
+			expect(polls).toBeLessThanOrEqual(duration <= 10_000 ? 6 : 12);
+		},
+	);
 
 	it('backs off to the cap while a job shows no progress', () => {
 		const schedule = new PollSchedule();
-		const delays = Array.from({ length: 12 }, () => schedule.next({ status: 'queued', progress: 0 }));
+		const delays = Array.from({ length: 12 }, () =>
+			schedule.next({ status: 'queued', progress: 0 }),
+		);
 		expect(delays[0]).toBeGreaterThan(schedule.first());
 		expect(Math.max(...delays)).toBe(POLL_CAP_MS);
 		expect(delays).toEqual([...delays].sort((a, b) => a - b));
@@ -45,7 +50,10 @@ describe('retry timing', () => {
 
 	it('grows exponentially with jitter inside [step/2, step] up to the cap', () => {
 		for (let attempt = 1; attempt <= 8; attempt++) {
-			const step = Math.min(DEFAULT_RETRY_POLICY.maxDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs * 2 ** (attempt - 1));
+			const step = Math.min(
+				DEFAULT_RETRY_POLICY.maxDelayMs,
+				DEFAULT_RETRY_POLICY.baseDelayMs * 2 ** (attempt - 1),
+			);
 			for (let i = 0; i < 20; i++) {
 				const delay = backoffDelay(attempt, DEFAULT_RETRY_POLICY);
 				expect(delay).toBeGreaterThanOrEqual(step / 2);

@@ -43,7 +43,12 @@ export function modelLocator(options: {
 				name: 'id',
 				type: 'string',
 				placeholder: 'model_...',
-				validation: [{ type: 'regex', properties: { regex: MODEL_ID_PATTERN, errorMessage: 'A model id looks like model_…' } }],
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: MODEL_ID_PATTERN, errorMessage: 'A model id looks like model_…' },
+					},
+				],
 			},
 		],
 	};
@@ -57,7 +62,8 @@ export function imageField(displayName: string): INodeProperties {
 		type: 'string',
 		required: true,
 		default: 'data',
-		description: 'A binary property of the incoming item, a Scenario asset ID (asset_…) or an image URL',
+		description:
+			'A binary property of the incoming item, a Scenario asset ID (asset_…) or an image URL',
 	};
 }
 

@@ -6,7 +6,8 @@ export const timeoutOption: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 1 },
 	default: 600,
-	description: 'How long to wait for each job before giving up on it (the job itself keeps running on Scenario)',
+	description:
+		'How long to wait for each job before giving up on it (the job itself keeps running on Scenario)',
 };
 
 export const requestTimeoutOption: INodeProperties = {
@@ -24,7 +25,8 @@ export const downloadOption: INodeProperties = {
 	name: 'downloadImages',
 	type: 'boolean',
 	default: true,
-	description: 'Whether to download each output as binary data. Off: items carry the signed URL only.',
+	description:
+		'Whether to download each output as binary data. Off: items carry the signed URL only.',
 };
 
 export const binaryPropertyOption: INodeProperties = {
@@ -57,7 +59,8 @@ export const generationOptions: INodeProperties = {
 			name: 'waitForCompletion',
 			type: 'boolean',
 			default: true,
-			description: 'Whether to wait for the images. Off: one item per input with the job ID, for Scenario Wait for Job.',
+			description:
+				'Whether to wait for the images. Off: one item per input with the job ID, for Scenario Wait for Job.',
 		},
 		downloadOption,
 		binaryPropertyOption,
@@ -69,7 +72,8 @@ export const generationOptions: INodeProperties = {
 			name: 'dryRun',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to only ask Scenario what the generation would cost (Creative Units), submitting nothing',
+			description:
+				'Whether to only ask Scenario what the generation would cost (Creative Units), submitting nothing',
 		},
 	],
 };

@@ -9,7 +9,11 @@ import { JobTimeoutError, cancelJob, waitForJob } from './job-polling';
 import type { JobOptions } from './parameters';
 import type { ItemState, RunContext } from './run-per-item';
 
-export function jobSummary(job: ScenarioJob, modelId: string | undefined, cost: number | undefined): IDataObject {
+export function jobSummary(
+	job: ScenarioJob,
+	modelId: string | undefined,
+	cost: number | undefined,
+): IDataObject {
 	return {
 		jobId: job.jobId,
 		modelId: modelId ?? (job.metadata?.input?.modelId as string | undefined) ?? null,
@@ -49,7 +53,10 @@ export async function followJob(
 			await cancelJob(detachFromCancel(run.conn), jobId, itemIndex);
 		}
 		if (failure instanceof JobTimeoutError) {
-			throw new NodeOperationError(ctx.getNode(), failure.message, { itemIndex, description: 'Raise the Timeout option, or continue with Scenario Wait for Job.' });
+			throw new NodeOperationError(ctx.getNode(), failure.message, {
+				itemIndex,
+				description: 'Raise the Timeout option, or continue with Scenario Wait for Job.',
+			});
 		}
 		throw failure;
 	}
@@ -59,7 +66,9 @@ export async function followJob(
 		// Spelled "cancelled" on purpose: n8n marks a whole execution 'canceled' (not 'error', so
 		// no error workflow) when a node error's message contains "canceled".
 		const canceled = job.status === 'canceled';
-		const reason = job.metadata?.error ?? (canceled ? 'cancelled on Scenario before it finished' : 'no reason given');
+		const reason =
+			job.metadata?.error ??
+			(canceled ? 'cancelled on Scenario before it finished' : 'no reason given');
 		const text = canceled
 			? `Scenario job ${jobId} was cancelled on Scenario before it finished${job.metadata?.error ? `: ${job.metadata.error}` : ''}`
 			: `Scenario job ${jobId} failed: ${reason}`;
@@ -68,7 +77,9 @@ export async function followJob(
 			{ jobId, status: job.status, message: String(reason) },
 			{
 				message: text,
-				description: canceled ? 'The job was canceled on Scenario before it finished.' : 'Scenario could not complete this generation; nothing was produced.',
+				description: canceled
+					? 'The job was canceled on Scenario before it finished.'
+					: 'Scenario could not complete this generation; nothing was produced.',
 				itemIndex,
 			},
 		);
@@ -80,11 +91,18 @@ export async function followJob(
 	const assetIds = job.metadata?.assetIds ?? [];
 	return await Promise.all(
 		assetIds.map(async (assetId, outputIndex): Promise<INodeExecutionData> => {
-			const fetched = await fetchAsset(ctx, run.conn, assetId, { download: options.downloadImages, itemIndex, jobId }, run.downloads);
+			const fetched = await fetchAsset(
+				ctx,
+				run.conn,
+				assetId,
+				{ download: options.downloadImages, itemIndex, jobId },
+				run.downloads,
+			);
 			const { asset } = fetched;
 			const width = asset.properties?.width ?? asset.metadata?.width ?? null;
 			const height = asset.properties?.height ?? asset.metadata?.height ?? null;
-			const seed = asset.metadata?.seed ?? (job.metadata?.input?.seed as string | number | undefined);
+			const seed =
+				asset.metadata?.seed ?? (job.metadata?.input?.seed as string | number | undefined);
 			const json: IDataObject = {
 				...summary,
 				assetId,

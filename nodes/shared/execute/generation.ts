@@ -35,11 +35,15 @@ export async function executeGenerations(
 	buildSubmission: (itemIndex: number, tools: SubmissionTools) => Promise<Submission>,
 ): Promise<INodeExecutionData[][]> {
 	let models: ModelCache | undefined;
-	return await executePerItem(ctx, () => readJobOptions(ctx), async (itemIndex, state, run, options) => {
-		models ??= new ModelCache(run.conn);
-		const submission = await buildSubmission(itemIndex, { run, models, state });
-		return await generate(ctx, run, itemIndex, state, submission, options);
-	});
+	return await executePerItem(
+		ctx,
+		() => readJobOptions(ctx),
+		async (itemIndex, state, run, options) => {
+			models ??= new ModelCache(run.conn);
+			const submission = await buildSubmission(itemIndex, { run, models, state });
+			return await generate(ctx, run, itemIndex, state, submission, options);
+		},
+	);
 }
 
 /** Submits one generation (or prices it, for a dry run) and follows it as the options say. */
@@ -84,7 +88,11 @@ export async function generate(
 	});
 	const job = submitted.job;
 	if (!job?.jobId) {
-		throw new NodeApiError(ctx.getNode(), { message: 'no job in the answer' }, { message: `${action} failed: Scenario's answer has no job id`, itemIndex });
+		throw new NodeApiError(
+			ctx.getNode(),
+			{ message: 'no job in the answer' },
+			{ message: `${action} failed: Scenario's answer has no job id`, itemIndex },
+		);
 	}
 	state.jobId = job.jobId;
 	const cost = submitted.creativeUnitsCost;
@@ -112,7 +120,13 @@ export async function customSubmission(
 		const assetIds = await Promise.all(
 			refs.map(async (ref) => {
 				const field = ownFields.get(ref) ?? modelField;
-				return await resolveFileReference(run.conn, ctx, { itemIndex, input, field }, ref, run.transfers);
+				return await resolveFileReference(
+					run.conn,
+					ctx,
+					{ itemIndex, input, field },
+					ref,
+					run.transfers,
+				);
 			}),
 		);
 		body[input.name] = input.type === 'file' ? assetIds[0] : assetIds;

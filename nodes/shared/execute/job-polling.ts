@@ -64,7 +64,12 @@ export class JobTimeoutError extends Error {
 }
 
 /** GET /jobs/{id}; with `deadline`, retries stop and the request is cut there. */
-export async function getJob(conn: ScenarioConnection, jobId: string, itemIndex: number, deadline?: number): Promise<ScenarioJob> {
+export async function getJob(
+	conn: ScenarioConnection,
+	jobId: string,
+	itemIndex: number,
+	deadline?: number,
+): Promise<ScenarioJob> {
 	const { job } = await scenarioRequest<{ job: ScenarioJob }>(conn, {
 		method: 'GET',
 		path: `/jobs/${encodeURIComponent(jobId)}`,
@@ -87,7 +92,11 @@ export interface WaitOptions {
 }
 
 /** Polls one job until success, failure or canceled; throws JobTimeoutError past the timeout. */
-export async function waitForJob(conn: ScenarioConnection, jobId: string, options: WaitOptions): Promise<ScenarioJob> {
+export async function waitForJob(
+	conn: ScenarioConnection,
+	jobId: string,
+	options: WaitOptions,
+): Promise<ScenarioJob> {
 	const deadline = Date.now() + options.timeoutMs;
 	const schedule = new PollSchedule();
 	let job = options.known;
@@ -95,7 +104,8 @@ export async function waitForJob(conn: ScenarioConnection, jobId: string, option
 	let delay = schedule.first();
 	for (;;) {
 		const wait = Math.min(delay, deadline - Date.now());
-		if (wait < 0 || options.stop?.aborted) throw new JobTimeoutError(jobId, job?.status ?? 'unknown', options.timeoutMs);
+		if (wait < 0 || options.stop?.aborted)
+			throw new JobTimeoutError(jobId, job?.status ?? 'unknown', options.timeoutMs);
 		await pause(conn.node, wait, conn.signal);
 		// The Timeout bounds the checks too: a hanging or rate-limited check does not outlast it.
 		let checked: ScenarioJob | undefined;
@@ -107,7 +117,8 @@ export async function waitForJob(conn: ScenarioConnection, jobId: string, option
 		}
 		if (!checked) {
 			// A check that failed at the Timeout says nothing about the job, only that it was not seen done in time.
-			if (Date.now() >= deadline && !(failure instanceof ExecutionCanceledError)) throw new JobTimeoutError(jobId, job?.status ?? 'unknown', options.timeoutMs);
+			if (Date.now() >= deadline && !(failure instanceof ExecutionCanceledError))
+				throw new JobTimeoutError(jobId, job?.status ?? 'unknown', options.timeoutMs);
 			throw failure;
 		}
 		job = checked;
@@ -119,7 +130,11 @@ export async function waitForJob(conn: ScenarioConnection, jobId: string, option
 }
 
 /** Cancels a Scenario job; best effort (the job may have just ended). */
-export async function cancelJob(conn: ScenarioConnection, jobId: string, itemIndex: number): Promise<boolean> {
+export async function cancelJob(
+	conn: ScenarioConnection,
+	jobId: string,
+	itemIndex: number,
+): Promise<boolean> {
 	try {
 		await scenarioRequest(conn, {
 			method: 'POST',

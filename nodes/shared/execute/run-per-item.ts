@@ -22,7 +22,11 @@ export interface RunContext {
 	stop: AbortSignal;
 }
 
-type ItemTask = (itemIndex: number, state: ItemState, run: RunContext) => Promise<INodeExecutionData[]>;
+type ItemTask = (
+	itemIndex: number,
+	state: ItemState,
+	run: RunContext,
+) => Promise<INodeExecutionData[]>;
 
 /**
  * Uploads hold bytes in memory (one multipart part of up to 8 MiB, or a whole small image and
@@ -53,29 +57,38 @@ export async function runPerItem(
 	const items = ctx.getInputData();
 	const limiter = new Limiter(Math.max(1, Math.floor(concurrency)));
 	const stopper = new AbortController();
-	const run: RunContext = { conn, transfers: new Limiter(UPLOAD_CONCURRENCY), downloads: new Limiter(DOWNLOAD_BYTES_IN_FLIGHT), stop: stopper.signal };
+	const run: RunContext = {
+		conn,
+		transfers: new Limiter(UPLOAD_CONCURRENCY),
+		downloads: new Limiter(DOWNLOAD_BYTES_IN_FLIGHT),
+		stop: stopper.signal,
+	};
 	const continueOnFail = ctx.continueOnFail();
 	let firstFailure: unknown;
 
 	const outputs = await Promise.all(
-		items.map(async (_item, itemIndex) =>
-			await limiter.run(async (): Promise<INodeExecutionData[]> => {
-				const state: ItemState = {};
-				try {
-					if (stopper.signal.aborted) return [];
-					return paired(await task(itemIndex, state, run), itemIndex);
-				} catch (caught) {
-					const error = redactError(asNodeError(ctx, caught, itemIndex, state), conn.secrets ?? []);
-					if (continueOnFail && !(caught instanceof ExecutionCanceledError)) {
-						return [errorItem(error, itemIndex, state)];
+		items.map(
+			async (_item, itemIndex) =>
+				await limiter.run(async (): Promise<INodeExecutionData[]> => {
+					const state: ItemState = {};
+					try {
+						if (stopper.signal.aborted) return [];
+						return paired(await task(itemIndex, state, run), itemIndex);
+					} catch (caught) {
+						const error = redactError(
+							asNodeError(ctx, caught, itemIndex, state),
+							conn.secrets ?? [],
+						);
+						if (continueOnFail && !(caught instanceof ExecutionCanceledError)) {
+							return [errorItem(error, itemIndex, state)];
+						}
+						if (firstFailure === undefined) {
+							firstFailure = error;
+							stopper.abort();
+						}
+						return [];
 					}
-					if (firstFailure === undefined) {
-						firstFailure = error;
-						stopper.abort();
-					}
-					return [];
-				}
-			}),
+				}),
 		),
 	);
 	if (firstFailure !== undefined) throw firstFailure;
@@ -86,16 +99,29 @@ function paired(results: INodeExecutionData[], itemIndex: number): INodeExecutio
 	return results.map((result) => ({ ...result, pairedItem: { item: itemIndex } }));
 }
 
-function asNodeError(ctx: IExecuteFunctions, caught: unknown, itemIndex: number, state: ItemState): NodeApiError | NodeOperationError {
+function asNodeError(
+	ctx: IExecuteFunctions,
+	caught: unknown,
+	itemIndex: number,
+	state: ItemState,
+): NodeApiError | NodeOperationError {
 	if (caught instanceof NodeApiError || caught instanceof NodeOperationError) {
 		if (caught.context.itemIndex === undefined) caught.context.itemIndex = itemIndex;
 		return caught;
 	}
 	const message = caught instanceof Error ? caught.message : String(caught);
-	return new NodeOperationError(ctx.getNode(), state.jobId && !message.includes(state.jobId) ? `${message} [job ${state.jobId}]` : message, { itemIndex });
+	return new NodeOperationError(
+		ctx.getNode(),
+		state.jobId && !message.includes(state.jobId) ? `${message} [job ${state.jobId}]` : message,
+		{ itemIndex },
+	);
 }
 
-function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number, state: ItemState): INodeExecutionData {
+function errorItem(
+	error: NodeApiError | NodeOperationError,
+	itemIndex: number,
+	state: ItemState,
+): INodeExecutionData {
 	const json: IDataObject = { error: error.message };
 	if (error.description) json.description = error.description;
 	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
@@ -111,7 +137,9 @@ function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number, 
  */
 export function everyItemFails(ctx: IExecuteFunctions, caught: unknown): INodeExecutionData[] {
 	if (!ctx.continueOnFail()) throw caught;
-	return ctx.getInputData().map((_item, itemIndex) => errorItem(asNodeError(ctx, caught, itemIndex, {}), itemIndex, {}));
+	return ctx
+		.getInputData()
+		.map((_item, itemIndex) => errorItem(asNodeError(ctx, caught, itemIndex, {}), itemIndex, {}));
 }
 
 /** What every node's run needs to know before its first item. */
@@ -127,7 +155,12 @@ export interface RunShape {
 export async function executePerItem<S extends RunShape>(
 	ctx: IExecuteFunctions,
 	readSettings: () => S,
-	task: (itemIndex: number, state: ItemState, run: RunContext, settings: S) => Promise<INodeExecutionData[]>,
+	task: (
+		itemIndex: number,
+		state: ItemState,
+		run: RunContext,
+		settings: S,
+	) => Promise<INodeExecutionData[]>,
 ): Promise<INodeExecutionData[][]> {
 	let settings: S;
 	let conn: ScenarioConnection;
@@ -137,5 +170,12 @@ export async function executePerItem<S extends RunShape>(
 	} catch (error) {
 		return [everyItemFails(ctx, error)];
 	}
-	return [await runPerItem(ctx, conn, settings.maxConcurrentJobs, async (itemIndex, state, run) => await task(itemIndex, state, run, settings))];
+	return [
+		await runPerItem(
+			ctx,
+			conn,
+			settings.maxConcurrentJobs,
+			async (itemIndex, state, run) => await task(itemIndex, state, run, settings),
+		),
+	];
 }

@@ -30,12 +30,24 @@ export async function fetchAsset(
 	/** Weighted in bytes (see downloadWeight). */
 	downloads: Limiter,
 ): Promise<FetchedAsset> {
-	const error = { itemIndex: options.itemIndex, jobId: options.jobId, action: `Fetching output asset ${assetId}` };
-	const { asset } = await scenarioRequest<{ asset: ScenarioAsset }>(conn, { method: 'GET', path: `/assets/${assetId}`, retry: 'idempotent', error });
+	const error = {
+		itemIndex: options.itemIndex,
+		jobId: options.jobId,
+		action: `Fetching output asset ${assetId}`,
+	};
+	const { asset } = await scenarioRequest<{ asset: ScenarioAsset }>(conn, {
+		method: 'GET',
+		path: `/assets/${assetId}`,
+		retry: 'idempotent',
+		error,
+	});
 	const declared = asset.mimeType ?? 'application/octet-stream';
 	if (!options.download) return { asset, mimeType: declared };
 	return await downloads.run(async () => {
-		const { binary, sha256, head } = await downloadToBinary(ctx, conn, asset, { ...error, action: `Downloading output asset ${assetId}` });
+		const { binary, sha256, head } = await downloadToBinary(ctx, conn, asset, {
+			...error,
+			action: `Downloading output asset ${assetId}`,
+		});
 		const sniffed = asset.mimeType ? undefined : sniffImageMime(head);
 		if (sniffed && sniffed !== binary.mimeType) {
 			binary.mimeType = sniffed;
@@ -65,8 +77,14 @@ async function downloadToBinary(
 	error: ErrorContext,
 ): Promise<{ binary: IBinaryData; sha256: string; head: Buffer }> {
 	for (let attempt = 1; ; attempt++) {
-		const response = await callSignedUrl<StreamedBody>(conn, { method: 'GET', url: asset.url, encoding: 'stream' }, error);
-		const header = String(response.headers['content-type'] ?? '').split(';')[0].trim();
+		const response = await callSignedUrl<StreamedBody>(
+			conn,
+			{ method: 'GET', url: asset.url, encoding: 'stream' },
+			error,
+		);
+		const header = String(response.headers['content-type'] ?? '')
+			.split(';')[0]
+			.trim();
 		const mimeType = asset.mimeType ?? (header || 'application/octet-stream');
 		const expected = Number(response.headers['content-length']);
 		const hash = createHash('sha256');
@@ -80,7 +98,11 @@ async function downloadToBinary(
 		});
 		try {
 			// n8n takes a stream here (typed as Buffer | Readable; nodes may not import node:stream).
-			const binary = await ctx.helpers.prepareBinaryData(response.body as unknown as Buffer, `${asset.id}.${extensionFor(mimeType)}`, mimeType);
+			const binary = await ctx.helpers.prepareBinaryData(
+				response.body as unknown as Buffer,
+				`${asset.id}.${extensionFor(mimeType)}`,
+				mimeType,
+			);
 			if (Number.isFinite(expected) && binary.bytes !== undefined && binary.bytes !== expected) {
 				throw new Error(`received ${binary.bytes} of ${expected} bytes`);
 			}
@@ -89,7 +111,11 @@ async function downloadToBinary(
 			response.body.destroy?.();
 			if (conn.signal?.aborted) throw canceled(conn.node);
 			if (attempt >= conn.retry.maxAttempts) {
-				throw scenarioNetworkError(conn.node, `The download broke off (${caught instanceof Error ? caught.message : String(caught)})`, error);
+				throw scenarioNetworkError(
+					conn.node,
+					`The download broke off (${caught instanceof Error ? caught.message : String(caught)})`,
+					error,
+				);
 			}
 			await pause(conn.node, backoffDelay(attempt, conn.retry), conn.signal);
 		}

@@ -32,10 +32,23 @@ interface FileCheck {
 	field: string;
 }
 
-function checkKindAndSize(conn: ScenarioConnection, check: FileCheck, what: string, mimeType: string, size: number, head: Buffer): void {
+function checkKindAndSize(
+	conn: ScenarioConnection,
+	check: FileCheck,
+	what: string,
+	mimeType: string,
+	size: number,
+	head: Buffer,
+): void {
 	const { input, itemIndex, field } = check;
 	if (input.kind === 'image' && !mimeType.startsWith('image/')) {
-		throw inputError(conn.node, itemIndex, field, `${what} is ${mimeType}, not an image`, 'Pass a PNG, JPEG or WebP image.');
+		throw inputError(
+			conn.node,
+			itemIndex,
+			field,
+			`${what} is ${mimeType}, not an image`,
+			'Pass a PNG, JPEG or WebP image.',
+		);
 	}
 	// A declared type is only a label (a file name's extension, a server's header): the bytes decide.
 	if (input.kind === 'image' && !sniffImageMime(head)) {
@@ -48,7 +61,12 @@ function checkKindAndSize(conn: ScenarioConnection, check: FileCheck, what: stri
 		);
 	}
 	if (input.maxSize !== undefined && size > input.maxSize) {
-		throw inputError(conn.node, itemIndex, field, `${what} is ${formatBytes(size)}, over the model's limit of ${formatBytes(input.maxSize)}`);
+		throw inputError(
+			conn.node,
+			itemIndex,
+			field,
+			`${what} is ${formatBytes(size)}, over the model's limit of ${formatBytes(input.maxSize)}`,
+		);
 	}
 }
 
@@ -95,19 +113,35 @@ async function uploadBinary(
 ): Promise<string> {
 	const fileName = binary.fileName ?? `${property}.${extensionFor(binary.mimeType)}`;
 	// Binaries n8n keeps outside memory (filesystem mode) have an id and a known size.
-	const declaredSize = binary.id ? binary.bytes ?? (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize : undefined;
+	const declaredSize = binary.id
+		? (binary.bytes ?? (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize)
+		: undefined;
 	if (binary.id && declaredSize !== undefined && declaredSize > INLINE_UPLOAD_LIMIT) {
 		// Large binaries kept on disk by n8n are streamed part by part, never whole in memory.
 		const binaryId = binary.id;
 		const head = await readHead(ctx, binaryId);
-		const mimeType = binary.mimeType.startsWith('image/') ? binary.mimeType : sniffImageMime(head) ?? binary.mimeType;
+		const mimeType = binary.mimeType.startsWith('image/')
+			? binary.mimeType
+			: (sniffImageMime(head) ?? binary.mimeType);
 		checkKindAndSize(conn, check, `Binary property "${property}"`, mimeType, declaredSize, head);
 		const open = async () => await ctx.helpers.getBinaryStream(binaryId, READ_CHUNK_SIZE);
-		return await uploadMultipart(conn, check, { fileName, mimeType, size: declaredSize, parts: partsOf(open, UPLOAD_PART_SIZE, declaredSize, sparePartsOf(transfers)) }, transfers);
+		return await uploadMultipart(
+			conn,
+			check,
+			{
+				fileName,
+				mimeType,
+				size: declaredSize,
+				parts: partsOf(open, UPLOAD_PART_SIZE, declaredSize, sparePartsOf(transfers)),
+			},
+			transfers,
+		);
 	}
 	return await transfers.run(async () => {
 		const bytes = await ctx.helpers.getBinaryDataBuffer(check.itemIndex, property);
-		const mimeType = binary.mimeType.startsWith('image/') ? binary.mimeType : sniffImageMime(bytes) ?? binary.mimeType;
+		const mimeType = binary.mimeType.startsWith('image/')
+			? binary.mimeType
+			: (sniffImageMime(bytes) ?? binary.mimeType);
 		checkKindAndSize(conn, check, `Binary property "${property}"`, mimeType, bytes.length, bytes);
 		return await uploadBytes(conn, check, fileName, mimeType, bytes);
 	});
@@ -123,21 +157,37 @@ async function readHead(ctx: IExecuteFunctions, binaryId: string): Promise<Buffe
 	return Buffer.alloc(0);
 }
 
-async function uploadFromUrl(conn: ScenarioConnection, check: FileCheck, url: string): Promise<string> {
+async function uploadFromUrl(
+	conn: ScenarioConnection,
+	check: FileCheck,
+	url: string,
+): Promise<string> {
 	const response = await callSignedUrl<ArrayBuffer | Buffer>(
 		conn,
 		{ method: 'GET', url, encoding: 'arraybuffer' },
 		{ itemIndex: check.itemIndex, action: `Downloading ${check.field} from ${new URL(url).host}` },
 	);
 	const bytes = Buffer.from(response.body as ArrayBuffer);
-	const header = String(response.headers['content-type'] ?? '').split(';')[0].trim();
-	const mimeType = header.startsWith('image/') ? header : sniffImageMime(bytes) ?? (header || 'application/octet-stream');
+	const header = String(response.headers['content-type'] ?? '')
+		.split(';')[0]
+		.trim();
+	const mimeType = header.startsWith('image/')
+		? header
+		: (sniffImageMime(bytes) ?? (header || 'application/octet-stream'));
 	checkKindAndSize(conn, check, `The file at ${url}`, mimeType, bytes.length, bytes);
-	const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || `image.${extensionFor(mimeType)}`);
+	const name = decodeURIComponent(
+		new URL(url).pathname.split('/').pop() || `image.${extensionFor(mimeType)}`,
+	);
 	return await uploadBytes(conn, check, name, mimeType, bytes);
 }
 
-async function uploadBytes(conn: ScenarioConnection, check: FileCheck, fileName: string, mimeType: string, bytes: Buffer): Promise<string> {
+async function uploadBytes(
+	conn: ScenarioConnection,
+	check: FileCheck,
+	fileName: string,
+	mimeType: string,
+	bytes: Buffer,
+): Promise<string> {
 	if (bytes.length <= INLINE_UPLOAD_LIMIT) {
 		const { asset } = await scenarioRequest<{ asset: ScenarioAsset }>(conn, {
 			method: 'POST',
@@ -153,7 +203,12 @@ async function uploadBytes(conn: ScenarioConnection, check: FileCheck, fileName:
 			yield bytes.subarray(offset, offset + UPLOAD_PART_SIZE);
 		}
 	};
-	return await uploadMultipart(conn, check, { fileName, mimeType, size: bytes.length, parts: parts() });
+	return await uploadMultipart(conn, check, {
+		fileName,
+		mimeType,
+		size: bytes.length,
+		parts: parts(),
+	});
 }
 
 /**
@@ -174,7 +229,12 @@ async function* partsOf(
 		let filled = 0;
 		for await (const chunk of (await open()) as AsyncIterable<Buffer>) {
 			for (let offset = 0; offset < chunk.length; ) {
-				const copied = chunk.copy(part, filled, offset, Math.min(chunk.length, offset + part.length - filled));
+				const copied = chunk.copy(
+					part,
+					filled,
+					offset,
+					Math.min(chunk.length, offset + part.length - filled),
+				);
 				filled += copied;
 				offset += copied;
 				if (filled === part.length) {
@@ -212,13 +272,24 @@ interface MultipartSource {
  * POST /uploads, PUT each part to its signed URL (no Authorization), complete, wait for the
  * import. With `transfers`, only the parts hold a transfer slot (Scenario's import moves no bytes).
  */
-async function uploadMultipart(conn: ScenarioConnection, check: FileCheck, source: MultipartSource, transfers?: Limiter): Promise<string> {
+async function uploadMultipart(
+	conn: ScenarioConnection,
+	check: FileCheck,
+	source: MultipartSource,
+	transfers?: Limiter,
+): Promise<string> {
 	const error = { itemIndex: check.itemIndex, action: `Uploading ${check.field}` };
 	const partCount = Math.max(1, Math.ceil(source.size / UPLOAD_PART_SIZE));
 	const { upload } = await scenarioRequest<{ upload: ScenarioUpload }>(conn, {
 		method: 'POST',
 		path: '/uploads',
-		body: { fileName: source.fileName, fileSize: source.size, contentType: source.mimeType, kind: 'image', parts: partCount },
+		body: {
+			fileName: source.fileName,
+			fileSize: source.size,
+			contentType: source.mimeType,
+			kind: 'image',
+			parts: partCount,
+		},
 		retry: 'submission',
 		error,
 	});
@@ -227,22 +298,60 @@ async function uploadMultipart(conn: ScenarioConnection, check: FileCheck, sourc
 		let index = 0;
 		for await (const part of source.parts) {
 			const target = targets[index++];
-			if (!target) throw inputError(conn.node, check.itemIndex, check.field, 'the file is larger than announced for the upload');
-			await callSignedUrl(conn, { method: 'PUT', url: target.url, body: part, headers: { 'Content-Type': source.mimeType } }, error);
+			if (!target)
+				throw inputError(
+					conn.node,
+					check.itemIndex,
+					check.field,
+					'the file is larger than announced for the upload',
+				);
+			await callSignedUrl(
+				conn,
+				{
+					method: 'PUT',
+					url: target.url,
+					body: part,
+					headers: { 'Content-Type': source.mimeType },
+				},
+				error,
+			);
 		}
 	};
 	await (transfers ? transfers.run(sendParts) : sendParts());
-	await scenarioRequest(conn, { method: 'POST', path: `/uploads/${upload.id}/action`, body: { action: 'complete' }, retry: 'idempotent', error });
+	await scenarioRequest(conn, {
+		method: 'POST',
+		path: `/uploads/${upload.id}/action`,
+		body: { action: 'complete' },
+		retry: 'idempotent',
+		error,
+	});
 
 	const deadline = Date.now() + UPLOAD_IMPORT_TIMEOUT_MS;
 	for (;;) {
-		const current = (await scenarioRequest<{ upload: ScenarioUpload }>(conn, { method: 'GET', path: `/uploads/${upload.id}`, retry: 'idempotent', error })).upload;
+		const current = (
+			await scenarioRequest<{ upload: ScenarioUpload }>(conn, {
+				method: 'GET',
+				path: `/uploads/${upload.id}`,
+				retry: 'idempotent',
+				error,
+			})
+		).upload;
 		if (current.status === 'imported' && current.entityId) return current.entityId;
 		if (current.status === 'failed') {
-			throw inputError(conn.node, check.itemIndex, check.field, `Scenario could not import the upload: ${current.errorMessage ?? 'no reason given'}`);
+			throw inputError(
+				conn.node,
+				check.itemIndex,
+				check.field,
+				`Scenario could not import the upload: ${current.errorMessage ?? 'no reason given'}`,
+			);
 		}
 		if (Date.now() > deadline) {
-			throw inputError(conn.node, check.itemIndex, check.field, `the upload ${upload.id} was not imported within ${UPLOAD_IMPORT_TIMEOUT_MS / 1000} s`);
+			throw inputError(
+				conn.node,
+				check.itemIndex,
+				check.field,
+				`the upload ${upload.id} was not imported within ${UPLOAD_IMPORT_TIMEOUT_MS / 1000} s`,
+			);
 		}
 		await pause(conn.node, UPLOAD_POLL_MS, conn.signal);
 	}

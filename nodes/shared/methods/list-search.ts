@@ -1,4 +1,8 @@
-import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
+import type {
+	ILoadOptionsFunctions,
+	INodeListSearchItems,
+	INodeListSearchResult,
+} from 'n8n-workflow';
 
 import type { ScenarioModel } from '../model/api-types';
 import { connectToScenario } from '../transport/connection';
@@ -42,7 +46,12 @@ export async function searchModels(
 		results.push(
 			...(page.models ?? [])
 				.filter(accept)
-				.filter((m) => !needle || m.id.toLowerCase().includes(needle) || (m.name ?? '').toLowerCase().includes(needle))
+				.filter(
+					(m) =>
+						!needle ||
+						m.id.toLowerCase().includes(needle) ||
+						(m.name ?? '').toLowerCase().includes(needle),
+				)
 				.map((m) => ({
 					name: `${m.name ?? m.id}${privacy === 'private' ? ' (yours)' : ''}`,
 					value: m.id,

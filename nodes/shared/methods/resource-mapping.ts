@@ -11,7 +11,12 @@ import { connectToScenario, type ScenarioConnection } from '../transport/connect
  * legacy endpoint's fields).
  */
 export function modelInputsMapping(
-	options: FieldOptions & { view?: (conn: ScenarioConnection, model: ScenarioModel) => Promise<ScenarioModel> | ScenarioModel } = {},
+	options: FieldOptions & {
+		view?: (
+			conn: ScenarioConnection,
+			model: ScenarioModel,
+		) => Promise<ScenarioModel> | ScenarioModel;
+	} = {},
 ) {
 	return async function (this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
 		const modelId = this.getNodeParameter('model', undefined, { extractValue: true }) as string;

@@ -101,7 +101,13 @@ export interface ScenarioAsset {
 	kind?: string;
 	status?: string;
 	properties?: { width?: number; height?: number; size?: number; [key: string]: unknown };
-	metadata?: { seed?: string | number; width?: number; height?: number; name?: string; [key: string]: unknown };
+	metadata?: {
+		seed?: string | number;
+		width?: number;
+		height?: number;
+		name?: string;
+		[key: string]: unknown;
+	};
 }
 
 export interface ScenarioUpload {

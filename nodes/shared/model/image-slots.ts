@@ -20,16 +20,22 @@ export function imageSlot(inputs: ModelInput[]): ModelInput | undefined {
 
 /** The reference-image list of a model, when it has one. */
 export const referenceSlot = (inputs: ModelInput[]): ModelInput | undefined =>
-	inputs.find((input) => input.type === 'file_array' && input.kind === 'image' && input.name === 'referenceImages') ??
-	inputs.find((input) => input.type === 'file_array' && input.kind === 'image');
+	inputs.find(
+		(input) =>
+			input.type === 'file_array' && input.kind === 'image' && input.name === 'referenceImages',
+	) ?? inputs.find((input) => input.type === 'file_array' && input.kind === 'image');
 
 /** The mask input of a model, when it has one. */
 export const maskSlot = (inputs: ModelInput[]): ModelInput | undefined =>
-	inputs.find((input) => input.name === 'mask' && input.type === 'file') ?? inputs.find((input) => input.type === 'file' && /mask/i.test(input.name));
+	inputs.find((input) => input.name === 'mask' && input.type === 'file') ??
+	inputs.find((input) => input.type === 'file' && /mask/i.test(input.name));
 
 /** The model's strength knob (`strength` on Flux, `imageStrength` on Patina), when it has one. */
 export const strengthSlot = (inputs: ModelInput[]): ModelInput | undefined =>
-	inputs.find((input) => input.type === 'number' && (input.name === 'strength' || input.name === 'imageStrength'));
+	inputs.find(
+		(input) =>
+			input.type === 'number' && (input.name === 'strength' || input.name === 'imageStrength'),
+	);
 
 /** Trained LoRAs that run only through a base model's `loras` input. */
 const LORA_BASES: Record<string, string> = {
@@ -63,9 +69,19 @@ export function placeImages(
 	const inputs = model.inputs ?? [];
 	const slot = imageSlot(inputs);
 	if (!slot) {
-		throw inputError(node, itemIndex, 'Model', `${model.id} takes no input image: pick an image editing or img2img model`);
+		throw inputError(
+			node,
+			itemIndex,
+			'Model',
+			`${model.id} takes no input image: pick an image editing or img2img model`,
+		);
 	}
-	const references = [...(placement.references ?? []), ...(values[slot.name] && slot.type === 'file_array' ? toList(values[slot.name]).map(String) : [])];
+	const references = [
+		...(placement.references ?? []),
+		...(values[slot.name] && slot.type === 'file_array'
+			? toList(values[slot.name]).map(String)
+			: []),
+	];
 	const list = referenceSlot(inputs);
 	const result = { ...values };
 	if (slot.type === 'file_array') {
@@ -73,14 +89,21 @@ export function placeImages(
 	} else {
 		result[slot.name] = placement.image;
 		if (references.length) {
-			if (!list) throw inputError(node, itemIndex, 'Reference Images', `${model.id} takes no reference images`);
+			if (!list)
+				throw inputError(
+					node,
+					itemIndex,
+					'Reference Images',
+					`${model.id} takes no reference images`,
+				);
 			result[list.name] = references;
 		}
 	}
 	const listInput = slot.type === 'file_array' ? slot : list;
 	const count = slot.type === 'file_array' ? references.length + 1 : references.length;
 	if (listInput?.maxLength !== undefined && count > listInput.maxLength) {
-		const detail = slot.type === 'file_array' ? ` (the image to edit counts as the first of them)` : '';
+		const detail =
+			slot.type === 'file_array' ? ` (the image to edit counts as the first of them)` : '';
 		throw inputError(
 			node,
 			itemIndex,
@@ -91,7 +114,12 @@ export function placeImages(
 	if (placement.mask) {
 		const mask = maskSlot(inputs);
 		if (!mask) {
-			throw inputError(node, itemIndex, 'Mask', `${model.id} takes no mask: remove the mask or pick a model with one (e.g. model_openai-gpt-image-1-editing)`);
+			throw inputError(
+				node,
+				itemIndex,
+				'Mask',
+				`${model.id} takes no mask: remove the mask or pick a model with one (e.g. model_openai-gpt-image-1-editing)`,
+			);
 		}
 		result[mask.name] = placement.mask;
 	}

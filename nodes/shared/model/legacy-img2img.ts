@@ -18,7 +18,11 @@ export const LEGACY_IMG2IMG_INPUTS: ModelInput[] = [
 ];
 
 /** A non-custom model (SD/Flux families) seen through the legacy img2img endpoint's fields. */
-export const asLegacyImg2Img = (model: ScenarioModel): ScenarioModel => ({ ...model, inputs: LEGACY_IMG2IMG_INPUTS });
+export const asLegacyImg2Img = (model: ScenarioModel): ScenarioModel => ({
+	...model,
+	inputs: LEGACY_IMG2IMG_INPUTS,
+});
 
 /** Whether Scenario runs this model through `/generate/custom/{id}`. */
-export const isCustomModel = (model: ScenarioModel): boolean => model.custom === true || model.type === 'custom';
+export const isCustomModel = (model: ScenarioModel): boolean =>
+	model.custom === true || model.type === 'custom';

@@ -41,7 +41,11 @@ export class ModelCache {
 	}
 }
 
-export async function fetchModel(conn: ScenarioConnection, modelId: string, itemIndex?: number): Promise<ScenarioModel> {
+export async function fetchModel(
+	conn: ScenarioConnection,
+	modelId: string,
+	itemIndex?: number,
+): Promise<ScenarioModel> {
 	const { model } = await scenarioRequest<{ model: ScenarioModel }>(conn, {
 		method: 'GET',
 		path: `/models/${encodeURIComponent(modelId)}`,

@@ -9,11 +9,16 @@ import { inputError } from '../transport/errors';
  * accepts.
  */
 
-export const isFileInput = (input: ModelInput): boolean => input.type === 'file' || input.type === 'file_array';
+export const isFileInput = (input: ModelInput): boolean =>
+	input.type === 'file' || input.type === 'file_array';
 export const isArrayInput = (input: ModelInput): boolean => input.type.endsWith('_array');
 
 /** A trained LoRA / composition record: it has no inputs and runs only through a base model. */
-export function assertRunnableModel(node: INode, model: ScenarioModel, itemIndex: number): ModelInput[] {
+export function assertRunnableModel(
+	node: INode,
+	model: ScenarioModel,
+	itemIndex: number,
+): ModelInput[] {
 	if (Array.isArray(model.inputs) && model.inputs.length > 0) return model.inputs;
 	throw inputError(
 		node,
@@ -57,7 +62,8 @@ function optionLabel(model: ScenarioModel, input: ModelInput, value: string | nu
 function defaultValue(input: ModelInput): string | number | boolean | null | undefined {
 	const value = input.default;
 	if (value === undefined || value === null) return undefined;
-	if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+	if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+		return value;
 	if (Array.isArray(value)) return value.length ? JSON.stringify(value) : undefined;
 	return undefined;
 }
@@ -72,7 +78,10 @@ export interface FieldOptions {
 }
 
 /** The model's inputs as resource-mapper fields, typed, with bounds and option labels. */
-export function modelFields(model: ScenarioModel, options: FieldOptions = {}): ResourceMapperField[] {
+export function modelFields(
+	model: ScenarioModel,
+	options: FieldOptions = {},
+): ResourceMapperField[] {
 	const omit = new Set(options.omit ?? []);
 	return (model.inputs ?? [])
 		.filter((input) => !omit.has(input.name))
@@ -96,7 +105,8 @@ export function modelFields(model: ScenarioModel, options: FieldOptions = {}): R
 					}),
 				);
 			}
-			const fallback = isFileInput(input) && input.name === options.mainImage ? 'data' : defaultValue(input);
+			const fallback =
+				isFileInput(input) && input.name === options.mainImage ? 'data' : defaultValue(input);
 			if (fallback !== undefined) field.defaultValue = fallback;
 			return field;
 		});
@@ -110,12 +120,17 @@ function fileHint(input: ModelInput): string {
 
 /** The image input a node feeds by default: the first always-required image input. */
 export function mainImageInput(inputs: ModelInput[]): ModelInput | undefined {
-	return inputs.find((input) => isFileInput(input) && input.kind === 'image' && isAlwaysRequired(input));
+	return inputs.find(
+		(input) => isFileInput(input) && input.kind === 'image' && isAlwaysRequired(input),
+	);
 }
 
 /** Unset, blank text (spaces only: an expression that found nothing) or an empty list. */
 const isEmpty = (value: unknown): boolean =>
-	value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
+	value === undefined ||
+	value === null ||
+	(typeof value === 'string' && value.trim() === '') ||
+	(Array.isArray(value) && value.length === 0);
 
 /** Splits a list given as an array, a JSON array text, or comma/newline separated text. */
 export function toList(value: unknown): unknown[] {
@@ -145,7 +160,12 @@ interface Checked {
 }
 
 function fail({ node, itemIndex, input }: Checked, problem: string): never {
-	throw inputError(node, itemIndex, `Model input "${input.label ?? input.name}" (${input.name})`, problem);
+	throw inputError(
+		node,
+		itemIndex,
+		`Model input "${input.label ?? input.name}" (${input.name})`,
+		problem,
+	);
 }
 
 function toNumber(check: Checked, raw: unknown): number {
@@ -166,7 +186,8 @@ function toBoolean(check: Checked, raw: unknown): boolean {
 }
 
 function toText(check: Checked, raw: unknown): string {
-	if (typeof raw !== 'string' && typeof raw !== 'number') fail(check, `expected text, got ${describe(raw)}`);
+	if (typeof raw !== 'string' && typeof raw !== 'number')
+		fail(check, `expected text, got ${describe(raw)}`);
 	const text = String(raw);
 	const { maxLength } = check.input;
 	if (maxLength !== undefined && text.length > maxLength) {
@@ -189,13 +210,21 @@ function checkAllowed(check: Checked, value: string | number): string | number {
 	// The form stores option values with their type; an expression may give "2" for 2.
 	const match = allowed.find((candidate) => String(candidate) === String(value));
 	if (match === undefined) {
-		fail(check, `"${value}" is not one of the allowed values: ${allowed.map((v) => JSON.stringify(v)).join(', ')}`);
+		fail(
+			check,
+			`"${value}" is not one of the allowed values: ${allowed.map((v) => JSON.stringify(v)).join(', ')}`,
+		);
 	}
 	return match;
 }
 
 /** One value, checked and converted to what the API expects for this input. */
-export function convertValue(node: INode, itemIndex: number, input: ModelInput, raw: unknown): unknown {
+export function convertValue(
+	node: INode,
+	itemIndex: number,
+	input: ModelInput,
+	raw: unknown,
+): unknown {
 	const check: Checked = { node, itemIndex, input };
 	switch (input.type) {
 		case 'number':
@@ -214,7 +243,11 @@ export function convertValue(node: INode, itemIndex: number, input: ModelInput, 
 			if (input.maxLength !== undefined && list.length > input.maxLength) {
 				fail(check, `has ${list.length} items, the model accepts at most ${input.maxLength}`);
 			}
-			const item: ModelInput = { ...input, type: input.type === 'number_array' ? 'number' : 'string', maxLength: undefined };
+			const item: ModelInput = {
+				...input,
+				type: input.type === 'number_array' ? 'number' : 'string',
+				maxLength: undefined,
+			};
 			return list.map((entry) => convertValue(node, itemIndex, item, entry));
 		}
 		default:
@@ -261,30 +294,55 @@ export function planModelRequest(
 			);
 		}
 		if (isFileInput(input)) {
-			const refs = convertValue(node, itemIndex, { ...input, type: 'file_array', maxLength: input.type === 'file' ? 1 : input.maxLength }, raw) as string[];
+			const refs = convertValue(
+				node,
+				itemIndex,
+				{ ...input, type: 'file_array', maxLength: input.type === 'file' ? 1 : input.maxLength },
+				raw,
+			) as string[];
 			plan.files.push({ input, refs });
 		} else {
 			plan.body[name] = convertValue(node, itemIndex, input, raw);
 		}
 	}
-	const given = { ...plan.body, ...Object.fromEntries(plan.files.map((file) => [file.input.name, file.refs])) };
+	const given = {
+		...plan.body,
+		...Object.fromEntries(plan.files.map((file) => [file.input.name, file.refs])),
+	};
 	checkRequired(node, itemIndex, inputs, given);
 	return plan;
 }
 
 /** `required.always`, and the conditional rules (`ifDefined`, `ifNotDefined`) the API applies. */
-export function checkRequired(node: INode, itemIndex: number, inputs: ModelInput[], body: Record<string, unknown>): void {
+export function checkRequired(
+	node: INode,
+	itemIndex: number,
+	inputs: ModelInput[],
+	body: Record<string, unknown>,
+): void {
 	const present = (name: string) => !isEmpty(body[name]);
 	for (const input of inputs) {
 		if (present(input.name)) continue;
 		const label = `Model input "${input.label ?? input.name}" (${input.name})`;
-		if (isAlwaysRequired(input)) throw inputError(node, itemIndex, label, 'is required by this model');
+		if (isAlwaysRequired(input))
+			throw inputError(node, itemIndex, label, 'is required by this model');
 		for (const [other, rule] of Object.entries(input.required?.ifDefined ?? {})) {
-			if (present(other)) throw inputError(node, itemIndex, label, rule?.message ?? `is required when ${other} is set`);
+			if (present(other))
+				throw inputError(
+					node,
+					itemIndex,
+					label,
+					rule?.message ?? `is required when ${other} is set`,
+				);
 		}
 		const alternatives = Object.entries(input.required?.ifNotDefined ?? {});
 		if (alternatives.length && alternatives.every(([other]) => !present(other))) {
-			throw inputError(node, itemIndex, label, alternatives[0][1]?.message ?? `is required unless ${alternatives[0][0]} is set`);
+			throw inputError(
+				node,
+				itemIndex,
+				label,
+				alternatives[0][1]?.message ?? `is required unless ${alternatives[0][0]} is set`,
+			);
 		}
 	}
 }

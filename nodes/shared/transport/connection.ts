@@ -43,7 +43,10 @@ const LOOPBACK_HTTP = /^http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?(\/
 
 /** https only, except plain http to loopback (the simulator); kept in step with the credential test. */
 export function checkBaseUrl(node: INode, raw: unknown): string {
-	const url = (typeof raw === 'string' && raw.trim() ? raw.trim() : DEFAULT_BASE_URL).replace(/\/+$/, '');
+	const url = (typeof raw === 'string' && raw.trim() ? raw.trim() : DEFAULT_BASE_URL).replace(
+		/\/+$/,
+		'',
+	);
 	if (/^https:\/\//i.test(url) || LOOPBACK_HTTP.test(url)) return url;
 	throw new NodeOperationError(
 		node,
@@ -65,7 +68,13 @@ export async function connectToScenario(
 	const projectId = typeof credentials.projectId === 'string' ? credentials.projectId.trim() : '';
 	const apiSecret = typeof credentials.apiSecret === 'string' ? credentials.apiSecret : '';
 	const apiKey = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
-	const secrets = apiSecret ? [apiSecret, encodeURIComponent(apiSecret), Buffer.from(`${apiKey}:${apiSecret}`).toString('base64')] : [];
+	const secrets = apiSecret
+		? [
+				apiSecret,
+				encodeURIComponent(apiSecret),
+				Buffer.from(`${apiKey}:${apiSecret}`).toString('base64'),
+			]
+		: [];
 	return {
 		ctx,
 		node,

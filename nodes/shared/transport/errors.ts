@@ -73,7 +73,12 @@ export function scenarioApiError(
 	const text = withJob(`${prefix}${message} (HTTP ${status})`, context.jobId);
 	const error = new NodeApiError(node, response, {
 		message: text,
-		description: context.hint ?? STATUS_HINTS[status] ?? (status >= 500 ? 'Scenario had a server error; the node retried where that was safe.' : undefined),
+		description:
+			context.hint ??
+			STATUS_HINTS[status] ??
+			(status >= 500
+				? 'Scenario had a server error; the node retried where that was safe.'
+				: undefined),
 		httpCode: String(status),
 		itemIndex: context.itemIndex,
 	});
@@ -126,20 +131,27 @@ export function redact(text: string, secrets: Array<string | undefined>): string
  * description, stack, messages, Scenario's answer): a server or proxy that echoes the request's
  * Authorization header, or a job whose failure reason quotes it, must not expose the credential.
  */
-export function redactError<E extends NodeApiError | NodeOperationError>(error: E, secrets: Array<string | undefined>): E {
+export function redactError<E extends NodeApiError | NodeOperationError>(
+	error: E,
+	secrets: Array<string | undefined>,
+): E {
 	if (!secrets.some((secret) => secret && secret.length >= 4)) return error;
 	const clean = (value: unknown, depth: number): unknown => {
 		if (typeof value === 'string') return redact(value, secrets);
 		if (depth > 5 || !value || typeof value !== 'object') return value;
 		if (Array.isArray(value)) return value.map((entry) => clean(entry, depth + 1));
 		if (Object.getPrototypeOf(value) !== Object.prototype) return value;
-		return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, clean(entry, depth + 1)]));
+		return Object.fromEntries(
+			Object.entries(value).map(([key, entry]) => [key, clean(entry, depth + 1)]),
+		);
 	};
 	error.message = redact(error.message, secrets);
 	if (error.description) error.description = redact(error.description, secrets);
 	if (error.stack) error.stack = redact(error.stack, secrets);
 	error.messages = error.messages.map((message) => redact(message, secrets));
-	if (error.errorResponse) error.errorResponse = clean(error.errorResponse, 0) as typeof error.errorResponse;
-	if (error.context.data) error.context.data = clean(error.context.data, 0) as typeof error.context.data;
+	if (error.errorResponse)
+		error.errorResponse = clean(error.errorResponse, 0) as typeof error.errorResponse;
+	if (error.context.data)
+		error.context.data = clean(error.context.data, 0) as typeof error.context.data;
 	return error;
 }

@@ -9,7 +9,8 @@ export class Limiter {
 	private readonly waiting: Array<{ weight: number; start: () => void }> = [];
 
 	constructor(private readonly limit: number) {
-		if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a whole number ≥ 1');
+		if (!Number.isInteger(limit) || limit < 1)
+			throw new RangeError('limit must be a whole number ≥ 1');
 	}
 
 	async run<T>(task: () => Promise<T>, weight = 1): Promise<T> {

@@ -58,7 +58,16 @@ function shouldRetryStatus(status: number, rule: RetryRule): boolean {
 	return rule === 'idempotent' && status >= 500;
 }
 
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'EAI_AGAIN', 'ERR_BAD_RESPONSE']);
+const TRANSIENT_CODES = new Set([
+	'ECONNRESET',
+	'EPIPE',
+	'ECONNREFUSED',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'ESOCKETTIMEDOUT',
+	'EAI_AGAIN',
+	'ERR_BAD_RESPONSE',
+]);
 
 interface NetworkFailure {
 	detail: string;
@@ -88,7 +97,11 @@ export function describeNetworkFailure(error: unknown, signal?: AbortSignal): Ne
 	const timedOut = /timeout/i.test(text);
 	const reset = /socket hang up|ECONNRESET|aborted/i.test(text);
 	const transient = (code !== undefined && TRANSIENT_CODES.has(code)) || timedOut || reset;
-	let detail = timedOut ? 'The request timed out' : reset ? 'The connection was reset' : 'The request could not be completed';
+	let detail = timedOut
+		? 'The request timed out'
+		: reset
+			? 'The connection was reset'
+			: 'The request could not be completed';
 	if (code) detail += ` (${code})`;
 	return { detail, transient, aborted };
 }
@@ -125,14 +138,18 @@ const MAX_PACED_REFUSALS = 20;
  * Every Scenario API call goes through here: credential auth (Basic, applied by n8n from the
  * credential's `authenticate`), base URL and projectId in one place, retries by rule.
  */
-export async function callScenario<T>(conn: ScenarioConnection, call: ApiCall): Promise<ApiAnswer<T>> {
+export async function callScenario<T>(
+	conn: ScenarioConnection,
+	call: ApiCall,
+): Promise<ApiAnswer<T>> {
 	const qs: IDataObject = { ...call.qs };
 	if (conn.projectId) qs.projectId = conn.projectId;
 	const { retry } = conn;
 
 	const { deadline } = call;
 	/** Whether another attempt after `delay` ms still fits before the deadline. */
-	const mayRetry = (attempt: number, delay: number) => attempt < retry.maxAttempts && (deadline === undefined || Date.now() + delay < deadline);
+	const mayRetry = (attempt: number, delay: number) =>
+		attempt < retry.maxAttempts && (deadline === undefined || Date.now() + delay < deadline);
 	/** Refusals met while Scenario was pacing the run (see below), and since when this call last tried. */
 	let paced = 0;
 	let triedSince = Date.now();
@@ -149,11 +166,18 @@ export async function callScenario<T>(conn: ScenarioConnection, call: ApiCall): 
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: deadline === undefined ? timeout : Math.min(timeout, Math.max(deadline - Date.now(), DEADLINE_GRACE_MS)),
+			timeout:
+				deadline === undefined
+					? timeout
+					: Math.min(timeout, Math.max(deadline - Date.now(), DEADLINE_GRACE_MS)),
 		};
 		let response: { statusCode: number; headers: IDataObject; body: unknown };
 		try {
-			response = await conn.ctx.helpers.httpRequestWithAuthentication.call(conn.ctx, CREDENTIAL_NAME, options);
+			response = await conn.ctx.helpers.httpRequestWithAuthentication.call(
+				conn.ctx,
+				CREDENTIAL_NAME,
+				options,
+			);
 		} catch (error) {
 			const failure = describeNetworkFailure(error, conn.signal);
 			if (failure.aborted) throw canceled(conn.node);
@@ -174,7 +198,11 @@ export async function callScenario<T>(conn: ScenarioConnection, call: ApiCall): 
 					await pause(conn.node, delay, conn.signal);
 					continue;
 				}
-				throw scenarioNetworkError(conn.node, `Scenario answered HTTP ${status} with a body that is not valid JSON`, call.error);
+				throw scenarioNetworkError(
+					conn.node,
+					`Scenario answered HTTP ${status} with a body that is not valid JSON`,
+					call.error,
+				);
 			}
 			if (conn.traffic) conn.traffic.lastSuccessAt = Date.now();
 			return { status, body: (body ?? {}) as T };
@@ -186,7 +214,10 @@ export async function callScenario<T>(conn: ScenarioConnection, call: ApiCall): 
 			// since this one last tried: Scenario is pacing a busy run, not down. Such a refusal
 			// does not use up an attempt (up to MAX_PACED_REFUSALS), so a share of 429s across many
 			// items loses none of them; when every call is refused, attempts count as usual.
-			const isPaced = (status === 429 || status === 503) && (conn.traffic?.lastSuccessAt ?? 0) > triedSince && paced < MAX_PACED_REFUSALS;
+			const isPaced =
+				(status === 429 || status === 503) &&
+				(conn.traffic?.lastSuccessAt ?? 0) > triedSince &&
+				paced < MAX_PACED_REFUSALS;
 			triedSince = Date.now();
 			if (isPaced) paced++;
 			const delay = retryAfter ?? backoffDelay(isPaced ? paced : attempt, retry);

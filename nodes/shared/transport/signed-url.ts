@@ -2,7 +2,14 @@ import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import type { ScenarioConnection } from './connection';
 import { scenarioApiError, scenarioNetworkError, type ErrorContext } from './errors';
-import { backoffDelay, canceled, describeNetworkFailure, parseRetryAfter, pause, throwIfCanceled } from './request';
+import {
+	backoffDelay,
+	canceled,
+	describeNetworkFailure,
+	parseRetryAfter,
+	pause,
+	throwIfCanceled,
+} from './request';
 
 /**
  * Requests to signed URLs (CDN downloads, upload parts). They carry their own signature and
@@ -36,15 +43,23 @@ export async function callSignedUrl<T>(
 			throw scenarioNetworkError(conn.node, failure.detail, error);
 		}
 		const status = response.statusCode;
-		if (status >= 200 && status < 300) return { status, headers: response.headers, body: response.body };
+		if (status >= 200 && status < 300)
+			return { status, headers: response.headers, body: response.body };
 		if ((status === 429 || status >= 500) && attempt < retry.maxAttempts) {
 			discardBody(response.body);
 			const retryAfter = parseRetryAfter(response.headers?.['retry-after']);
-			await pause(conn.node, Math.min(retryAfter ?? backoffDelay(attempt, retry), retry.maxRetryAfterMs), conn.signal);
+			await pause(
+				conn.node,
+				Math.min(retryAfter ?? backoffDelay(attempt, retry), retry.maxRetryAfterMs),
+				conn.signal,
+			);
 			continue;
 		}
 		const hint = status === 403 || status === 404 ? SIGNED_URL_HINT : undefined;
-		throw scenarioApiError(conn.node, status, await readableBody(response.body), { ...error, hint: error.hint ?? hint });
+		throw scenarioApiError(conn.node, status, await readableBody(response.body), {
+			...error,
+			hint: error.hint ?? hint,
+		});
 	}
 }
 
