@@ -14,7 +14,7 @@ import {
 	timeoutOption,
 } from '../shared/descriptions/options';
 import { followJob } from '../shared/execute/follow-job';
-import { readRunSettings } from '../shared/execute/parameters';
+import { readConcurrency, readItemSettings, readOptions } from '../shared/execute/parameters';
 import { executePerItem } from '../shared/execute/run-per-item';
 import { describe } from '../shared/model/model-form';
 import { inputError } from '../shared/transport/errors';
@@ -56,39 +56,44 @@ export class ScenarioWaitForJob implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const readSettings = () => {
-			const options = this.getNodeParameter('options', 0, {}) as Record<string, unknown>;
-			const downloadImages = this.getNodeParameter('downloadImages', 0, true) as boolean;
-			return {
-				...readRunSettings(this, {
-					...options,
-					timeoutSeconds: this.getNodeParameter('timeoutSeconds', 0, 600),
-				}),
-				downloadImages,
-			};
-		};
-		return await executePerItem(this, readSettings, async (itemIndex, state, run, settings) => {
-			const raw = this.getNodeParameter('jobId', itemIndex, '');
-			if (typeof raw !== 'string' && raw !== null && raw !== undefined) {
-				throw inputError(
-					this.getNode(),
-					itemIndex,
-					'Job ID',
-					`expected text, got ${describe(raw)}`,
-				);
-			}
-			const jobId = typeof raw === 'string' ? raw.trim() : '';
-			if (!JOB_ID.test(jobId)) {
-				throw inputError(
-					this.getNode(),
-					itemIndex,
-					'Job ID',
-					jobId
-						? `"${jobId}" is not a Scenario job id (job_…)`
-						: `is empty (got ${JSON.stringify(raw)})`,
-				);
-			}
-			return await followJob(this, run, itemIndex, state, jobId, settings);
-		});
+		const readSettings = (itemIndex: number) =>
+			readItemSettings(this, itemIndex, {
+				...readOptions(this, itemIndex),
+				timeoutSeconds: this.getNodeParameter('timeoutSeconds', itemIndex, 600),
+				downloadImages: this.getNodeParameter('downloadImages', itemIndex, true),
+			});
+		return await executePerItem(
+			this,
+			() => readConcurrency(this, readOptions(this, 0)),
+			async (itemIndex, state, run) => {
+				const settings = readSettings(itemIndex);
+				const raw = this.getNodeParameter('jobId', itemIndex, '');
+				if (typeof raw !== 'string' && raw !== null && raw !== undefined) {
+					throw inputError(
+						this.getNode(),
+						itemIndex,
+						'Job ID',
+						`expected text, got ${describe(raw)}`,
+					);
+				}
+				const jobId = typeof raw === 'string' ? raw.trim() : '';
+				if (!JOB_ID.test(jobId)) {
+					throw inputError(
+						this.getNode(),
+						itemIndex,
+						'Job ID',
+						jobId
+							? `"${jobId}" is not a Scenario job id (job_…)`
+							: `is empty (got ${JSON.stringify(raw)})`,
+					);
+				}
+				const itemRun = {
+					...run,
+					conn: { ...run.conn, requestTimeoutMs: settings.requestTimeoutMs },
+				};
+				// No cancel policy: these jobs were started elsewhere, to outlive any one run.
+				return await followJob(this, itemRun, itemIndex, state, jobId, settings);
+			},
+		);
 	}
 }

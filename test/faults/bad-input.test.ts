@@ -602,7 +602,7 @@ describe('bad input found before any request', () => {
 		expect(sim.calls('POST', '/generate/')).toEqual([]);
 	});
 
-	test('an option whose expression gives the wrong type names the option: the whole run stops, nothing is sent', async () => {
+	test('an option whose expression gives the wrong type names the option and the item; nothing is sent', async () => {
 		const strict = await run(sim, {
 			type: 'customGenerate',
 			parameters: { ...gptImage2({}), options: { maxConcurrentJobs: '={{ "ten" }}' } },
@@ -618,12 +618,14 @@ describe('bad input found before any request', () => {
 			items: [{ json: { jobId: 'job_AAA' } }, { json: { jobId: 'job_BBB' } }],
 			continueOnFail: true,
 		});
-		// With Continue On Fail every input gets the error item (not passed through as if processed).
+		// Read per item (an expression may differ per item): with Continue On Fail every input gets
+		// its own error item, naming its own index (not passed through as if processed).
 		expectOnePerInput(tolerant.items, 2);
-		for (const item of tolerant.items)
+		tolerant.items.forEach((item, itemIndex) =>
 			expect(item.json.error).toBe(
-				'Timeout (Seconds): expected a number, got object {"s":10} (item 0)',
-			);
+				`Timeout (Seconds): expected a number, got object {"s":10} (item ${itemIndex})`,
+			),
+		);
 		expect(sim.log).toEqual([]);
 	});
 

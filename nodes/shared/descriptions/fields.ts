@@ -75,7 +75,7 @@ export function modelInputsField(displayName = 'Model Inputs'): INodeProperties 
 		type: 'resourceMapper',
 		noDataExpression: true,
 		description:
-			'The chosen model’s own inputs. A file input takes a binary property of the incoming item (e.g. data), an asset ID (asset_…) or an image URL; a list takes several, comma-separated.',
+			'The chosen model’s own inputs. A file input takes a binary property of the incoming item (e.g. data), an asset ID (asset_…) or a URL. A list takes several: one per line, a JSON array, or comma-separated when none is a URL (URLs may hold commas).',
 		default: { mappingMode: 'defineBelow', value: null },
 		required: true,
 		typeOptions: {

@@ -43,7 +43,8 @@ export const concurrencyOption: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 1, maxValue: 100 },
 	default: 10,
-	description: 'How many items are submitted and followed at the same time',
+	description:
+		'How many items are submitted and followed at the same time. Read once for the whole run (an expression sees the first item).',
 };
 
 /** The Options collection of the generating nodes. */

@@ -23,6 +23,13 @@ export function jobSummary(
 	};
 }
 
+/**
+ * Whether to cancel a job on Scenario when the node stops following it: `canceled`, the user
+ * stopped the execution; `stopped`, another item failed. Absent: never (Wait for Job follows
+ * jobs it did not start, which were started to outlive any one run and are paid for already).
+ */
+export type CancelPolicy = (why: 'canceled' | 'stopped') => boolean;
+
 /** Waits for a job, then turns each output asset into an item (with its bytes unless told not to). */
 export async function followJob(
 	ctx: IExecuteFunctions,
@@ -31,7 +38,7 @@ export async function followJob(
 	state: ItemState,
 	known: ScenarioJob | string,
 	options: Pick<JobOptions, 'downloadImages' | 'binaryProperty' | 'timeoutMs'>,
-	submissionCost?: number,
+	follow: { submissionCost?: number; cancel?: CancelPolicy } = {},
 ): Promise<INodeExecutionData[]> {
 	const jobId = typeof known === 'string' ? known : known.jobId;
 	state.jobId = jobId;
@@ -49,8 +56,11 @@ export async function followJob(
 	}
 	if (!job) {
 		if (failure instanceof ExecutionCanceledError || run.stop.aborted) {
-			// Nobody will collect this job's images: stop paying for it.
-			await cancelJob(detachFromCancel(run.conn), jobId, itemIndex);
+			const why = ctx.getExecutionCancelSignal()?.aborted ? 'canceled' : 'stopped';
+			// Nobody will collect this job's images: stop paying for it, if it is ours to stop.
+			if (follow.cancel?.(why)) {
+				state.canceled = await cancelJob(detachFromCancel(run.conn), jobId, itemIndex);
+			}
 		}
 		if (failure instanceof JobTimeoutError) {
 			throw new NodeOperationError(ctx.getNode(), failure.message, {
@@ -87,8 +97,22 @@ export async function followJob(
 		error.message = text;
 		throw error;
 	}
-	const summary = jobSummary(job, modelId, submissionCost);
+	const summary = jobSummary(job, modelId, follow.submissionCost);
 	const assetIds = job.metadata?.assetIds ?? [];
+	if (assetIds.length === 0) {
+		// Every input item yields output, even a job that succeeded with nothing to show.
+		return [
+			{
+				json: {
+					...summary,
+					assetId: null,
+					outputIndex: null,
+					url: null,
+					message: `Scenario job ${jobId} succeeded but returned no output assets`,
+				},
+			},
+		];
+	}
 	return await Promise.all(
 		assetIds.map(async (assetId, outputIndex): Promise<INodeExecutionData> => {
 			const fetched = await fetchAsset(

@@ -1,13 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { resolveFileReference } from '../files/upload';
-import type { GenerateResponse, ScenarioModel } from '../model/api-types';
+import type { GenerateResponse, ScenarioJob, ScenarioModel } from '../model/api-types';
 import { ModelCache } from '../model/model-cache';
 import { planModelRequest } from '../model/model-form';
 import { scenarioRequest } from '../transport/request';
-import { followJob, jobSummary } from './follow-job';
-import { readJobOptions, type JobOptions } from './parameters';
+import { followJob, jobSummary, type CancelPolicy } from './follow-job';
+import { getJob } from './job-polling';
+import { readConcurrency, readJobOptions, readOptions, type JobOptions } from './parameters';
+import { anotherTryFollows, startTry, type RunRecord } from './retry-record';
 import { executePerItem, type ItemState, type RunContext } from './run-per-item';
 
 /** One item's generation, ready to send. */
@@ -28,35 +30,123 @@ export interface SubmissionTools {
 
 /**
  * The whole `execute` of a generating node: each item's submission, built by the node, is
- * sent and followed as the Options say, items running concurrently.
+ * sent and followed as that item's Options say, items running concurrently. Under Retry On
+ * Fail, a try reuses the jobs earlier tries created (retry-record.ts).
  */
 export async function executeGenerations(
 	ctx: IExecuteFunctions,
 	buildSubmission: (itemIndex: number, tools: SubmissionTools) => Promise<Submission>,
 ): Promise<INodeExecutionData[][]> {
+	const record = startTry(ctx);
+	// Jobs this node started are canceled when the user stops the execution, and when another
+	// item fails, unless n8n will try again: then the next try collects them.
+	const retrying = anotherTryFollows(ctx, record);
+	const cancel: CancelPolicy = (why) => why === 'canceled' || !retrying;
 	let models: ModelCache | undefined;
 	return await executePerItem(
 		ctx,
-		() => readJobOptions(ctx),
-		async (itemIndex, state, run, options) => {
+		() => readConcurrency(ctx, readOptions(ctx, 0)),
+		async (itemIndex, state, runOfAll) => {
+			const options = readJobOptions(ctx, itemIndex);
+			const run = withRequestTimeout(runOfAll, options.requestTimeoutMs);
 			models ??= new ModelCache(run.conn);
+			const earlier = record.items.get(itemIndex);
+			if (earlier?.unanswered) throw unansweredAgain(ctx, itemIndex, earlier.unanswered);
+			if (earlier?.jobId && !options.dryRun) {
+				const resumed = await resumeJob(ctx, run, itemIndex, state, earlier.jobId, options, cancel);
+				if (resumed) return resumed;
+			}
 			const submission = await buildSubmission(itemIndex, { run, models, state });
-			return await generate(ctx, run, itemIndex, state, submission, options);
+			const submitted = await submit(ctx, run, itemIndex, state, submission, options, record);
+			if ('estimate' in submitted) return [dryRunItem(submission, submitted.estimate)];
+			const { job, cost } = submitted;
+			if (!options.waitForCompletion) return [{ json: jobSummary(job, submission.modelId, cost) }];
+			return await followJob(ctx, run, itemIndex, state, job, options, {
+				submissionCost: cost,
+				cancel,
+			});
 		},
 	);
 }
 
-/** Submits one generation (or prices it, for a dry run) and follows it as the options say. */
-export async function generate(
+/** The item's run with its own Request Timeout (an expression may differ per item). */
+const withRequestTimeout = (run: RunContext, requestTimeoutMs: number): RunContext => ({
+	...run,
+	conn: { ...run.conn, requestTimeoutMs },
+});
+
+/**
+ * A job an earlier try created for this item, followed instead of submitting again. One that
+ * failed or was canceled on Scenario produced nothing: undefined, and the item is submitted anew
+ * (what Retry On Fail is for).
+ */
+async function resumeJob(
+	ctx: IExecuteFunctions,
+	run: RunContext,
+	itemIndex: number,
+	state: ItemState,
+	jobId: string,
+	options: JobOptions,
+	cancel: CancelPolicy,
+): Promise<INodeExecutionData[] | undefined> {
+	state.jobId = jobId;
+	const job = await getJob(run.conn, jobId, itemIndex);
+	if (job.status === 'failure' || job.status === 'canceled') {
+		state.jobId = undefined;
+		return undefined;
+	}
+	state.modelId ??= job.metadata?.input?.modelId as string | undefined;
+	if (!options.waitForCompletion) return [{ json: jobSummary(job, state.modelId, undefined) }];
+	return await followJob(ctx, run, itemIndex, state, job, options, { cancel });
+}
+
+/** What to do when an earlier try's submission got no answer: not send it again. */
+function unansweredAgain(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	why: string,
+): NodeOperationError {
+	return new NodeOperationError(
+		ctx.getNode(),
+		`Not submitted again: an earlier try's submission for this item got no answer (${why})`,
+		{ itemIndex, description: `${MAY_EXIST_HINT} Sending it again could charge twice.` },
+	);
+}
+
+/** Where to look for a job whose submission got no answer. */
+const MAY_EXIST_HINT =
+	'A job may have been created on Scenario: look for it among the jobs of your Scenario workspace (the app, or GET /jobs) and pass its id to Scenario Wait for Job instead of running this item again.';
+
+function dryRunItem(submission: Submission, estimate: GenerateResponse): INodeExecutionData {
+	return {
+		json: {
+			dryRun: true,
+			modelId: submission.modelId,
+			cost: estimate.creativeUnitsCost ?? null,
+			discount: estimate.creativeUnitsDiscount ?? null,
+			costDetails: (estimate.costDetails ?? {}) as IDataObject,
+			request: submission.body,
+		},
+	};
+}
+
+/**
+ * Submits one generation, or prices it for a dry run (its `estimate`). The
+ * whole submission, rate-limit waits included, is bounded by the item's Timeout. The job id is
+ * recorded the moment Scenario answers, for Retry On Fail; a submission that got no answer is
+ * recorded too, and its error says a job may exist.
+ */
+async function submit(
 	ctx: IExecuteFunctions,
 	run: RunContext,
 	itemIndex: number,
 	state: ItemState,
 	submission: Submission,
 	options: JobOptions,
-): Promise<INodeExecutionData[]> {
+	record: RunRecord,
+): Promise<{ job: ScenarioJob; cost?: number } | { estimate: GenerateResponse }> {
 	state.modelId = submission.modelId;
-	const action = `Submitting the generation with ${submission.modelId}`;
+	const deadline = Date.now() + options.timeoutMs;
 	if (options.dryRun) {
 		const estimate = await scenarioRequest<GenerateResponse>(run.conn, {
 			method: 'POST',
@@ -64,41 +154,63 @@ export async function generate(
 			qs: { dryRun: true },
 			body: submission.body,
 			retry: 'submission',
+			deadline,
 			error: { itemIndex, action: `Pricing the generation with ${submission.modelId}` },
 		});
-		return [
-			{
-				json: {
-					dryRun: true,
-					modelId: submission.modelId,
-					cost: estimate.creativeUnitsCost ?? null,
-					discount: estimate.creativeUnitsDiscount ?? null,
-					costDetails: (estimate.costDetails ?? {}) as IDataObject,
-					request: submission.body,
-				},
-			},
-		];
+		return { estimate };
 	}
-	const submitted = await scenarioRequest<GenerateResponse>(run.conn, {
-		method: 'POST',
-		path: submission.path,
-		body: submission.body,
-		retry: 'submission',
-		error: { itemIndex, action },
-	});
+	const action = `Submitting the generation with ${submission.modelId}`;
+	let submitted: GenerateResponse;
+	try {
+		submitted = await scenarioRequest<GenerateResponse>(run.conn, {
+			method: 'POST',
+			path: submission.path,
+			body: submission.body,
+			retry: 'submission',
+			deadline,
+			error: { itemIndex, action },
+		});
+	} catch (error) {
+		throw noteUnanswered(error, record, itemIndex);
+	}
 	const job = submitted.job;
 	if (!job?.jobId) {
+		record.items.set(itemIndex, { unanswered: "Scenario's answer had no job id" });
 		throw new NodeApiError(
 			ctx.getNode(),
 			{ message: 'no job in the answer' },
-			{ message: `${action} failed: Scenario's answer has no job id`, itemIndex },
+			{
+				message: `${action} failed: Scenario's answer has no job id`,
+				description: MAY_EXIST_HINT,
+				itemIndex,
+			},
 		);
 	}
 	state.jobId = job.jobId;
-	const cost = submitted.creativeUnitsCost;
-	if (!options.waitForCompletion) return [{ json: jobSummary(job, submission.modelId, cost) }];
-	return await followJob(ctx, run, itemIndex, state, job, options, cost);
+	record.items.set(itemIndex, { jobId: job.jobId });
+	return { job, cost: submitted.creativeUnitsCost };
 }
+
+/** A failed submission's error; when it may have started a job, recorded and saying so. */
+function noteUnanswered(error: unknown, record: RunRecord, itemIndex: number): unknown {
+	if (error instanceof NodeApiError && mayHaveCreatedJob(error)) {
+		record.items.set(itemIndex, { unanswered: error.message });
+		error.description = MAY_EXIST_HINT;
+	}
+	return error;
+}
+
+/**
+ * Whether a failed submission may still have started a job: no answer (a timeout, a reset, an
+ * unreadable body), or a server error other than 429/503. A 4xx refusal, or a connection that
+ * was never made, took nothing.
+ */
+function mayHaveCreatedJob(error: NodeApiError): boolean {
+	const status = Number(error.httpCode);
+	if (Number.isFinite(status) && status > 0) return status >= 500 && status !== 503;
+	return !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(error.message);
+}
+
 /**
  * A `POST /generate/custom/{modelId}` submission from the user's values: checked against the
  * model's inputs first, then each file reference (binary property, asset id, URL) resolved to

@@ -1,19 +1,30 @@
 import type { IExecuteFunctions, ResourceMapperValue } from 'n8n-workflow';
 
-import { concurrencyOption, requestTimeoutOption, timeoutOption } from '../descriptions/options';
+import {
+	concurrencyOption,
+	downloadOption,
+	requestTimeoutOption,
+	timeoutOption,
+} from '../descriptions/options';
 import { MODEL_ID_PATTERN } from '../model/model-cache';
 import { describe } from '../model/model-form';
 import { inputError } from '../transport/errors';
 
-/** Options every generating node shares (the `generationOptions` collection in descriptions/options.ts). */
-export interface JobOptions {
-	maxConcurrentJobs: number;
-	waitForCompletion: boolean;
+/**
+ * The settings of one item's run. Each is read for its own item: an expression in Timeout or
+ * Output Binary Property may give every item its own value.
+ */
+export interface ItemSettings {
 	downloadImages: boolean;
 	binaryProperty: string;
 	timeoutMs: number;
 	/** Per HTTP request ("Request Timeout (Seconds)"). */
 	requestTimeoutMs: number;
+}
+
+/** Options every generating node shares (the `generationOptions` collection in descriptions/options.ts). */
+export interface JobOptions extends ItemSettings {
+	waitForCompletion: boolean;
 	dryRun: boolean;
 }
 
@@ -101,44 +112,78 @@ export function readModelInputs(
 	return { ...(mapped?.value ?? {}) };
 }
 
-/** The settings every node's run shares, read (for item 0) from a raw options record. */
-export type RunSettings = Pick<
-	JobOptions,
-	'binaryProperty' | 'maxConcurrentJobs' | 'timeoutMs' | 'requestTimeoutMs'
->;
-
-export function readRunSettings(ctx: IExecuteFunctions, raw: Record<string, unknown>): RunSettings {
-	return {
-		binaryProperty: (typeof raw.binaryProperty === 'string' && raw.binaryProperty.trim()) || 'data',
-		maxConcurrentJobs: Math.max(
-			1,
-			Math.floor(numberOption(ctx, raw.maxConcurrentJobs, concurrencyOption.displayName, 10)),
-		),
-		timeoutMs:
-			Math.max(1, numberOption(ctx, raw.timeoutSeconds, timeoutOption.displayName, 600)) * 1000,
-		requestTimeoutMs: readRequestTimeoutMs(
-			numberOption(ctx, raw.requestTimeoutSeconds, requestTimeoutOption.displayName, 60),
-		),
-	};
-}
-
-/** Reads the Options collection of a generating node (item 0: these settings shape the whole run). */
-export function readJobOptions(ctx: IExecuteFunctions, name = 'options'): JobOptions {
-	const raw = ctx.getNodeParameter(name, 0, {}) as Record<string, unknown>;
-	return {
-		...readRunSettings(ctx, raw),
-		waitForCompletion: Boolean(raw.waitForCompletion ?? true),
-		downloadImages: Boolean(raw.downloadImages ?? true),
-		dryRun: Boolean(raw.dryRun ?? false),
-	};
-}
+/** The Options collection of a node (or another collection), for one item. */
+export const readOptions = (
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	name = 'options',
+): Record<string, unknown> => ctx.getNodeParameter(name, itemIndex, {}) as Record<string, unknown>;
 
 /**
- * A number option (read for item 0: it shapes the whole run). An expression may give "10" for
- * 10; anything that is not a number is an error naming the option.
+ * Max Concurrent Jobs, read once (for item 0) before any item starts: it shapes the whole run,
+ * as its description says.
  */
+export function readConcurrency(ctx: IExecuteFunctions, raw: Record<string, unknown>): number {
+	return Math.max(
+		1,
+		Math.floor(numberOption(ctx, 0, raw.maxConcurrentJobs, concurrencyOption.displayName, 10)),
+	);
+}
+
+/** One item's settings from a raw options record (read for that item). */
+export function readItemSettings(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	raw: Record<string, unknown>,
+): ItemSettings {
+	const timeoutSeconds = numberOption(
+		ctx,
+		itemIndex,
+		raw.timeoutSeconds,
+		timeoutOption.displayName,
+		600,
+	);
+	const requestSeconds = numberOption(
+		ctx,
+		itemIndex,
+		raw.requestTimeoutSeconds,
+		requestTimeoutOption.displayName,
+		60,
+	);
+	return {
+		downloadImages: booleanOption(
+			ctx,
+			itemIndex,
+			raw.downloadImages,
+			downloadOption.displayName,
+			true,
+		),
+		binaryProperty: (typeof raw.binaryProperty === 'string' && raw.binaryProperty.trim()) || 'data',
+		timeoutMs: Math.max(1, timeoutSeconds) * 1000,
+		requestTimeoutMs: Math.min(600, Math.max(1, requestSeconds)) * 1000,
+	};
+}
+
+/** The Options collection of a generating node, for one item. */
+export function readJobOptions(ctx: IExecuteFunctions, itemIndex: number): JobOptions {
+	const raw = readOptions(ctx, itemIndex);
+	return {
+		...readItemSettings(ctx, itemIndex, raw),
+		waitForCompletion: booleanOption(
+			ctx,
+			itemIndex,
+			raw.waitForCompletion,
+			'Wait for Completion',
+			true,
+		),
+		dryRun: booleanOption(ctx, itemIndex, raw.dryRun, 'Dry Run', false),
+	};
+}
+
+/** A number option. An expression may give "10" for 10; anything else is an error naming the option. */
 export function numberOption(
 	ctx: IExecuteFunctions,
+	itemIndex: number,
 	value: unknown,
 	field: string,
 	fallback: number,
@@ -148,7 +193,7 @@ export function numberOption(
 	if (typeof number !== 'number' || !Number.isFinite(number)) {
 		throw inputError(
 			ctx.getNode(),
-			0,
+			itemIndex,
 			field,
 			`expected a number, got ${Array.isArray(value) ? 'a list' : `${typeof value} ${JSON.stringify(value)}`}`,
 		);
@@ -156,9 +201,21 @@ export function numberOption(
 	return number;
 }
 
-/** The per-request timeout from the "Request Timeout (Seconds)" option (default 60 s). */
-export function readRequestTimeoutMs(seconds: unknown): number {
-	return typeof seconds === 'number' && Number.isFinite(seconds)
-		? Math.min(600, Math.max(1, seconds)) * 1000
-		: 60_000;
+/** A boolean option. An expression may give "false" for false (which Boolean() would make true). */
+export function booleanOption(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	value: unknown,
+	field: string,
+	fallback: boolean,
+): boolean {
+	if (value === undefined || value === null || value === '') return fallback;
+	if (typeof value === 'boolean') return value;
+	if (value === 'true' || value === 'false') return value === 'true';
+	throw inputError(
+		ctx.getNode(),
+		itemIndex,
+		field,
+		`expected true or false, got ${describe(value)}`,
+	);
 }

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { ExecutionBaseError, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { connectToScenario, type ScenarioConnection } from '../transport/connection';
 import { redactError } from '../transport/errors';
@@ -10,6 +10,8 @@ import { ExecutionCanceledError } from '../transport/request';
 export interface ItemState {
 	jobId?: string;
 	modelId?: string;
+	/** Set once the node has canceled this item's job on Scenario. */
+	canceled?: boolean;
 }
 
 export interface RunContext {
@@ -18,7 +20,11 @@ export interface RunContext {
 	transfers: Limiter;
 	/** Bounds the bytes of concurrent downloads (streamed into n8n's binary data). */
 	downloads: Limiter;
-	/** Aborted when the run stops early (an item failed without Continue On Fail). */
+	/**
+	 * Aborted when the run stops early: an item failed without Continue On Fail, or the
+	 * execution was canceled. `conn.signal` carries it too, so every upload, URL fetch and
+	 * submission not yet sent stops there.
+	 */
 	stop: AbortSignal;
 }
 
@@ -27,6 +33,9 @@ type ItemTask = (
 	state: ItemState,
 	run: RunContext,
 ) => Promise<INodeExecutionData[]>;
+
+/** An error as a node error carries it: n8n's own (expression errors included) or ours. */
+type NodeError = NodeApiError | NodeOperationError | ExecutionBaseError;
 
 /**
  * Uploads hold bytes in memory (one multipart part of up to 8 MiB, or a whole small image and
@@ -45,8 +54,9 @@ const DOWNLOAD_BYTES_IN_FLIGHT = 16 * 1024 * 1024;
 /**
  * Runs one task per input item, at most `concurrency` at once, and returns their outputs in
  * input order. Every item yields output: its results, or (Continue On Fail) an error item with
- * its job id. Without Continue On Fail the first failure stops the run: items not started are
- * skipped, jobs in flight are canceled on Scenario, and that failure is thrown.
+ * its job id. Without Continue On Fail the first failure stops the run: no further item starts,
+ * nothing more is uploaded or submitted, and that failure is thrown, naming the jobs it leaves
+ * running on Scenario.
  */
 export async function runPerItem(
 	ctx: IExecuteFunctions,
@@ -57,41 +67,41 @@ export async function runPerItem(
 	const items = ctx.getInputData();
 	const limiter = new Limiter(Math.max(1, Math.floor(concurrency)));
 	const stopper = new AbortController();
+	const stop = conn.signal ? AbortSignal.any([conn.signal, stopper.signal]) : stopper.signal;
 	const run: RunContext = {
-		conn,
+		conn: { ...conn, signal: stop },
 		transfers: new Limiter(UPLOAD_CONCURRENCY),
 		downloads: new Limiter(DOWNLOAD_BYTES_IN_FLIGHT),
-		stop: stopper.signal,
+		stop,
 	};
 	const continueOnFail = ctx.continueOnFail();
-	let firstFailure: unknown;
+	let firstFailure: NodeError | undefined;
+	const states: ItemState[] = [];
 
 	const outputs = await Promise.all(
 		items.map(
 			async (_item, itemIndex) =>
 				await limiter.run(async (): Promise<INodeExecutionData[]> => {
-					const state: ItemState = {};
+					const state: ItemState = (states[itemIndex] = {});
 					try {
-						if (stopper.signal.aborted) return [];
+						if (stop.aborted) return [];
 						return paired(await task(itemIndex, state, run), itemIndex);
 					} catch (caught) {
-						const error = redactError(
-							asNodeError(ctx, caught, itemIndex, state),
-							conn.secrets ?? [],
-						);
+						const error = redacted(asNodeError(ctx, caught, itemIndex, state), conn);
 						if (continueOnFail && !(caught instanceof ExecutionCanceledError)) {
-							return [errorItem(error, itemIndex, state)];
+							return [errorItem(ctx, error, itemIndex, state)];
 						}
-						if (firstFailure === undefined) {
+						if (firstFailure === undefined && !(caught instanceof ExecutionCanceledError)) {
 							firstFailure = error;
-							stopper.abort();
 						}
+						stopper.abort();
 						return [];
 					}
 				}),
 		),
 	);
-	if (firstFailure !== undefined) throw firstFailure;
+	if (conn.signal?.aborted) throw new ExecutionCanceledError(conn.node);
+	if (firstFailure !== undefined) throw withJobsLeftRunning(firstFailure, states);
 	return outputs.flat();
 }
 
@@ -99,14 +109,41 @@ function paired(results: INodeExecutionData[], itemIndex: number): INodeExecutio
 	return results.map((result) => ({ ...result, pairedItem: { item: itemIndex } }));
 }
 
+/**
+ * The jobs a stopped run leaves running on Scenario (Wait for Job never cancels a job it did not
+ * start; a generating node keeps its jobs for Retry On Fail), named in the error so none is lost.
+ */
+function withJobsLeftRunning(error: NodeError, states: ItemState[]): NodeError {
+	const failedJob = error.context.itemIndex;
+	const running = states
+		.map((state, itemIndex) => ({ state, itemIndex }))
+		.filter(({ state, itemIndex }) => state.jobId && !state.canceled && itemIndex !== failedJob)
+		.map(({ state, itemIndex }) => `${state.jobId} (item ${itemIndex})`);
+	if (running.length === 0) return error;
+	const note = `Still running on Scenario, not canceled: ${running.join(', ')}. Pass their ids to Scenario Wait for Job to collect them.`;
+	error.description = error.description ? `${error.description} ${note}` : note;
+	return error;
+}
+
+function redacted(error: NodeError, conn: ScenarioConnection): NodeError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		return redactError(error, conn.secrets ?? []);
+	}
+	return error;
+}
+
+/**
+ * n8n's own errors pass through as they are, so the editor keeps their context (an expression
+ * error's parameter and item); anything else becomes a NodeOperationError for its item.
+ */
 function asNodeError(
 	ctx: IExecuteFunctions,
 	caught: unknown,
 	itemIndex: number,
 	state: ItemState,
-): NodeApiError | NodeOperationError {
-	if (caught instanceof NodeApiError || caught instanceof NodeOperationError) {
-		if (caught.context.itemIndex === undefined) caught.context.itemIndex = itemIndex;
+): NodeError {
+	if (caught instanceof ExecutionBaseError) {
+		caught.context.itemIndex ??= itemIndex;
 		return caught;
 	}
 	const message = caught instanceof Error ? caught.message : String(caught);
@@ -117,16 +154,27 @@ function asNodeError(
 	);
 }
 
+/**
+ * The error item of an input (Continue On Fail). With "Continue (using error output)" n8n moves
+ * an item to the error output only when its json holds nothing but `error`, `message` and
+ * `details` (n8n-core's handleNodeErrorOutput), so our fields go under `details` there; with
+ * "Continue" they sit beside `error`, where a workflow reads them.
+ */
 function errorItem(
-	error: NodeApiError | NodeOperationError,
+	ctx: IExecuteFunctions,
+	error: NodeError,
 	itemIndex: number,
 	state: ItemState,
 ): INodeExecutionData {
-	const json: IDataObject = { error: error.message };
-	if (error.description) json.description = error.description;
-	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
-	if (state.jobId) json.jobId = state.jobId;
-	if (state.modelId) json.modelId = state.modelId;
+	const fields: IDataObject = {};
+	if (error.description) fields.description = error.description;
+	if (error instanceof NodeApiError && error.httpCode) fields.httpCode = error.httpCode;
+	if (state.jobId) fields.jobId = state.jobId;
+	if (state.modelId) fields.modelId = state.modelId;
+	const json: IDataObject =
+		ctx.getNode().onError === 'continueErrorOutput'
+			? { error: error.message, details: fields }
+			: { error: error.message, ...fields };
 	return { json, pairedItem: { item: itemIndex } };
 }
 
@@ -139,43 +187,30 @@ export function everyItemFails(ctx: IExecuteFunctions, caught: unknown): INodeEx
 	if (!ctx.continueOnFail()) throw caught;
 	return ctx
 		.getInputData()
-		.map((_item, itemIndex) => errorItem(asNodeError(ctx, caught, itemIndex, {}), itemIndex, {}));
-}
-
-/** What every node's run needs to know before its first item. */
-export interface RunShape {
-	maxConcurrentJobs: number;
-	requestTimeoutMs: number;
+		.map((_item, itemIndex) =>
+			errorItem(ctx, asNodeError(ctx, caught, itemIndex, {}), itemIndex, {}),
+		);
 }
 
 /**
- * The `execute` of every Scenario node: read the run's settings, connect, then run `task` for
- * each input item (runPerItem). A failure before any item starts is every item's (everyItemFails).
+ * The `execute` of every Scenario node: connect, then run `task` for each input item
+ * (runPerItem). `readConcurrency` is read once, before any item: it shapes the whole run. A
+ * failure before any item starts is every item's (everyItemFails).
  */
-export async function executePerItem<S extends RunShape>(
+export async function executePerItem(
 	ctx: IExecuteFunctions,
-	readSettings: () => S,
-	task: (
-		itemIndex: number,
-		state: ItemState,
-		run: RunContext,
-		settings: S,
-	) => Promise<INodeExecutionData[]>,
+	readConcurrency: () => number,
+	task: ItemTask,
 ): Promise<INodeExecutionData[][]> {
-	let settings: S;
+	// An execution stopped between two tries of Retry On Fail starts nothing more.
+	if (ctx.getExecutionCancelSignal()?.aborted) throw new ExecutionCanceledError(ctx.getNode());
+	let concurrency: number;
 	let conn: ScenarioConnection;
 	try {
-		settings = readSettings();
-		conn = await connectToScenario(ctx, { requestTimeoutMs: settings.requestTimeoutMs });
+		concurrency = readConcurrency();
+		conn = await connectToScenario(ctx);
 	} catch (error) {
 		return [everyItemFails(ctx, error)];
 	}
-	return [
-		await runPerItem(
-			ctx,
-			conn,
-			settings.maxConcurrentJobs,
-			async (itemIndex, state, run) => await task(itemIndex, state, run, settings),
-		),
-	];
+	return [await runPerItem(ctx, conn, concurrency, task)];
 }

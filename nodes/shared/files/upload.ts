@@ -157,17 +157,41 @@ async function readHead(ctx: IExecuteFunctions, binaryId: string): Promise<Buffe
 	return Buffer.alloc(0);
 }
 
+/**
+ * The most of a URL's file the node reads when the model states no `maxSize`: the bytes are held
+ * in memory for the upload, so an unbounded answer must not be read whole.
+ */
+export const URL_FILE_LIMIT = 64 * 1024 * 1024;
+
 async function uploadFromUrl(
 	conn: ScenarioConnection,
 	check: FileCheck,
 	url: string,
 ): Promise<string> {
-	const response = await callSignedUrl<ArrayBuffer | Buffer>(
+	const host = parseUrl(conn, check, url).host;
+	const limit = check.input.maxSize ?? URL_FILE_LIMIT;
+	const response = await callSignedUrl<ReadableBody>(
 		conn,
-		{ method: 'GET', url, encoding: 'arraybuffer' },
-		{ itemIndex: check.itemIndex, action: `Downloading ${check.field} from ${new URL(url).host}` },
+		{ method: 'GET', url, encoding: 'stream' },
+		{
+			itemIndex: check.itemIndex,
+			action: `Downloading ${check.field} from ${host}`,
+			hint: `The server at ${host} refused the file: check that the URL is right and public (reachable without signing in).`,
+		},
 	);
-	const bytes = Buffer.from(response.body as ArrayBuffer);
+	const declared = Number(response.headers['content-length']);
+	const tooLarge = (size: number) =>
+		inputError(
+			conn.node,
+			check.itemIndex,
+			check.field,
+			`the file at ${url} is ${size > limit && Number.isFinite(size) ? formatBytes(size) : `over ${formatBytes(limit)}`}, over the limit of ${formatBytes(limit)}${check.input.maxSize ? ' the model states' : ''}`,
+		);
+	if (Number.isFinite(declared) && declared > limit) {
+		response.body.destroy?.();
+		throw tooLarge(declared);
+	}
+	const bytes = await readCapped(response.body, limit, () => tooLarge(Number.NaN));
 	const header = String(response.headers['content-type'] ?? '')
 		.split(';')[0]
 		.trim();
@@ -179,6 +203,37 @@ async function uploadFromUrl(
 		new URL(url).pathname.split('/').pop() || `image.${extensionFor(mimeType)}`,
 	);
 	return await uploadBytes(conn, check, name, mimeType, bytes);
+}
+
+/** A user's URL, or an error naming its field ("Invalid URL" alone says neither which nor where). */
+function parseUrl(conn: ScenarioConnection, check: FileCheck, url: string): URL {
+	try {
+		return new URL(url);
+	} catch {
+		throw inputError(conn.node, check.itemIndex, check.field, `"${url}" is not a valid URL`);
+	}
+}
+
+type ReadableBody = AsyncIterable<Buffer> & { destroy?: () => void };
+
+/** Reads a streamed body whole, but never more than `limit` bytes. */
+async function readCapped(
+	body: ReadableBody,
+	limit: number,
+	tooLarge: () => Error,
+): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	try {
+		for await (const chunk of body) {
+			size += chunk.length;
+			if (size > limit) throw tooLarge();
+			chunks.push(Buffer.from(chunk));
+		}
+	} finally {
+		body.destroy?.();
+	}
+	return Buffer.concat(chunks, size);
 }
 
 async function uploadBytes(

@@ -2,7 +2,7 @@ import type { INode } from 'n8n-workflow';
 
 import { inputError } from '../transport/errors';
 import type { ModelInput, ScenarioModel } from './api-types';
-import { isAlwaysRequired, isFileInput, toList } from './model-form';
+import { isAlwaysRequired, isFileInput, toReferenceList } from './model-form';
 
 /**
  * Where a model takes "the image": its own `image` input, another required image input, or
@@ -79,7 +79,7 @@ export function placeImages(
 	const references = [
 		...(placement.references ?? []),
 		...(values[slot.name] && slot.type === 'file_array'
-			? toList(values[slot.name]).map(String)
+			? toReferenceList(values[slot.name]).map(String)
 			: []),
 	];
 	const list = referenceSlot(inputs);

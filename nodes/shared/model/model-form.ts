@@ -132,25 +132,47 @@ const isEmpty = (value: unknown): boolean =>
 	(typeof value === 'string' && value.trim() === '') ||
 	(Array.isArray(value) && value.length === 0);
 
+/** A JSON array given as text, or undefined. */
+function jsonArray(text: string): unknown[] | undefined {
+	if (!text.startsWith('[')) return undefined;
+	try {
+		const parsed: unknown = JSON.parse(text);
+		return Array.isArray(parsed) ? parsed : undefined;
+	} catch {
+		return undefined; // not JSON: separated text
+	}
+}
+
+const nonEmptyParts = (text: string, separator: RegExp): string[] =>
+	text
+		.split(separator)
+		.map((part) => part.trim())
+		.filter((part) => part !== '');
+
 /** Splits a list given as an array, a JSON array text, or comma/newline separated text. */
 export function toList(value: unknown): unknown[] {
 	if (Array.isArray(value)) return value;
-	if (typeof value === 'string') {
-		const text = value.trim();
-		if (text.startsWith('[')) {
-			try {
-				const parsed: unknown = JSON.parse(text);
-				if (Array.isArray(parsed)) return parsed;
-			} catch {
-				// not JSON: fall through to separated text
-			}
-		}
-		return text
-			.split(/[\n,]/)
-			.map((part) => part.trim())
-			.filter((part) => part !== '');
-	}
-	return [value];
+	if (typeof value !== 'string') return [value];
+	const text = value.trim();
+	return jsonArray(text) ?? nonEmptyParts(text, /[\n,]/);
+}
+
+/**
+ * File references (binary property names, asset ids, URLs) given as an array, a JSON array
+ * text, or one per line. A URL may hold commas (…/w_300,h_200,c_fill/photo.png), so commas
+ * separate references only in a text that holds no URL.
+ */
+export function toReferenceList(value: unknown): unknown[] {
+	if (Array.isArray(value)) return value;
+	if (typeof value !== 'string') return [value];
+	const text = value.trim();
+	return jsonArray(text) ?? nonEmptyParts(text, /:\/\//.test(text) ? /\n/ : /[\n,]/);
+}
+
+/** The references of a file input: a single-file input's text is one reference, never split. */
+function fileReferences(input: ModelInput, raw: unknown): unknown[] {
+	if (input.type === 'file' && typeof raw === 'string') return jsonArray(raw.trim()) ?? [raw];
+	return toReferenceList(raw);
 }
 
 interface Checked {
@@ -298,7 +320,7 @@ export function planModelRequest(
 				node,
 				itemIndex,
 				{ ...input, type: 'file_array', maxLength: input.type === 'file' ? 1 : input.maxLength },
-				raw,
+				fileReferences(input, raw),
 			) as string[];
 			plan.files.push({ input, refs });
 		} else {

@@ -65,7 +65,7 @@ export async function callSignedUrl<T>(
 
 /** A signed URL is refused for its signature or expiry, or the file is gone: not a credential problem. */
 const SIGNED_URL_HINT =
-	'Scenario’s storage refused the signed URL (expired or invalid signature) or no longer has the file. Signed URLs last about an hour: run the node again to get fresh ones.';
+	'Scenario’s storage refused the signed URL (expired or invalid signature) or no longer has the file. Signed URLs last at least 24 hours (Scenario’s CDN documentation): run the node again to get fresh ones.';
 
 const isStream = (body: unknown): body is AsyncIterable<Buffer> & { destroy?: () => void } =>
 	typeof body === 'object' && body !== null && 'pipe' in body && Symbol.asyncIterator in body;
