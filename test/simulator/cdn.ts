@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { bytes, type SimResponse } from './http';
 import type { SimState } from './state';
+import { gzipSync } from 'node:zlib';
 
 export interface OriginRequest {
 	method: string;
@@ -43,6 +44,14 @@ export function handleCdn(state: SimState, req: OriginRequest): SimResponse {
 	const asset = state.asset(m[1]);
 	if (!asset || state.assetPath(asset) !== req.path)
 		return xmlError(404, 'NoSuchKey', 'The specified key does not exist.');
+	// A CDN that compresses whatever the client asked for (the harder case for a client).
+	if (state.cdnGzip) {
+		return bytes(200, gzipSync(asset.bytes), {
+			'content-type': asset.mimeType,
+			'content-encoding': 'gzip',
+			etag: `"${createHash('md5').update(asset.bytes).digest('hex')}"`,
+		});
+	}
 	return bytes(200, asset.bytes, {
 		'content-type': asset.mimeType,
 		etag: `"${createHash('md5').update(asset.bytes).digest('hex')}"`,

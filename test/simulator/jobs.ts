@@ -49,6 +49,8 @@ export interface SimJob {
 	assetIds: string[];
 	/** Planned terminal status (failNextJobs / cancelNextJobs change it). */
 	outcome: JobOutcome;
+	/** A success with no output asset (emptyNextJobs). */
+	empty?: boolean;
 	error?: string;
 	/** ms when the job became terminal (its planned end, or the cancel action time). */
 	doneAt?: number;

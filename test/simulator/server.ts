@@ -185,6 +185,16 @@ export class ScenarioSimulator {
 		this.state.failNext(count, error);
 	}
 
+	/** The next `count` jobs succeed with no output asset. */
+	emptyNextJobs(count: number): void {
+		this.state.emptyNext(count);
+	}
+
+	/** CDN answers gzip-encoded, whatever the client's Accept-Encoding (content-length then counts the compressed bytes). */
+	setCdnGzip(on: boolean): void {
+		this.state.cdnGzip = on;
+	}
+
 	/** The next `count` jobs end 'canceled' at their planned end, as if cancelled elsewhere. */
 	cancelNextJobs(count: number): void {
 		this.state.cancelNext(count);

@@ -119,7 +119,9 @@ export class SimState implements LookupContext {
 	jobDurationMs: number;
 	/** Generated PNGs are padded to at least this many bytes (0: their natural size, a few KB). */
 	outputMinBytes: number;
-	private plannedOutcomes: { outcome: JobOutcome; error?: string }[] = [];
+	private plannedOutcomes: { outcome: JobOutcome; error?: string; empty?: boolean }[] = [];
+	/** Gzip CDN answers (as a CDN does for a client that accepts it). */
+	cdnGzip = false;
 	private timers = new Set<NodeJS.Timeout>();
 
 	constructor(
@@ -271,6 +273,11 @@ export class SimState implements LookupContext {
 		for (let i = 0; i < count; i++) this.plannedOutcomes.push({ outcome: 'canceled' });
 	}
 
+	/** The next `count` jobs succeed with no output asset (a fault case: nothing to show). */
+	emptyNext(count: number): void {
+		for (let i = 0; i < count; i++) this.plannedOutcomes.push({ outcome: 'success', empty: true });
+	}
+
 	createJob(spec: NewJob): SimJob {
 		const now = Date.now();
 		const planned = this.plannedOutcomes.shift();
@@ -297,6 +304,7 @@ export class SimState implements LookupContext {
 			assetIds: [],
 			outcome: planned?.outcome ?? 'success',
 			error: planned?.error,
+			empty: planned?.empty,
 			billing: {
 				cuCost: costDetails['custom-generation'] ?? creativeUnitsCost,
 				cuDiscount: creativeUnitsDiscount,
@@ -334,6 +342,7 @@ export class SimState implements LookupContext {
 
 	/** Renders the job's PNG outputs and stores them as assets. */
 	private produceOutputs(job: SimJob): string[] {
+		if (job.empty) return [];
 		const p = job.plan;
 		const ids: string[] = [];
 		for (let i = 0; i < p.count; i++) {
@@ -462,6 +471,7 @@ export class SimState implements LookupContext {
 		for (const [id, a] of this.assets) if (!a.seeded) this.assets.delete(id);
 		this.jobDurationMs = this.defaultJobDurationMs;
 		this.outputMinBytes = this.defaultOutputMinBytes;
+		this.cdnGzip = false;
 	}
 
 	clearTimers(): void {

@@ -49,6 +49,13 @@ export interface ScenarioRun {
 	parameters: Record<string, unknown>;
 	items?: HarnessInputItem[];
 	continueOnFail?: boolean;
+	/** The node's settings: On Error, Retry On Fail (retryOnFail, maxTries, waitBetweenTries). */
+	settings?: {
+		onError?: 'continueRegularOutput' | 'continueErrorOutput' | 'stopWorkflow';
+		retryOnFail?: boolean;
+		maxTries?: number;
+		waitBetweenTries?: number;
+	};
 	binaryMode?: HarnessBinaryMode;
 	signal?: AbortSignal;
 	credentials?: Record<string, string>;
@@ -68,6 +75,7 @@ export async function runScenarioNode(
 			typeVersion: 1,
 			parameters: run.parameters as never,
 			continueOnFail: run.continueOnFail,
+			...run.settings,
 		},
 		items: run.items ?? [{ json: {} }],
 		binaryMode: run.binaryMode ?? 'filesystem',

@@ -106,11 +106,14 @@ function unansweredAgain(
 	itemIndex: number,
 	why: string,
 ): NodeOperationError {
-	return new NodeOperationError(
-		ctx.getNode(),
-		`Not submitted again: an earlier try's submission for this item got no answer (${why})`,
-		{ itemIndex, description: `${MAY_EXIST_HINT} Sending it again could charge twice.` },
-	);
+	const message = `Not submitted again: an earlier try's submission for this item got no answer (${why})`;
+	const error = new NodeOperationError(ctx.getNode(), message, {
+		itemIndex,
+		description: `${MAY_EXIST_HINT} Sending it again could charge twice.`,
+	});
+	// n8n rewrites a message that holds a network code (ECONNABORTED …): keep ours.
+	error.message = message;
+	return error;
 }
 
 /** Where to look for a job whose submission got no answer. */

@@ -133,6 +133,17 @@ function redacted(error: NodeError, conn: ScenarioConnection): NodeError {
 }
 
 /**
+ * One of n8n's errors (NodeApiError, NodeOperationError, ExpressionError …). Told by shape, not
+ * instanceof: n8n-core may bring its own copy of n8n-workflow, whose classes are not ours.
+ */
+const isExecutionError = (error: unknown): error is ExecutionBaseError =>
+	error instanceof ExecutionBaseError ||
+	(error instanceof Error &&
+		typeof (error as { context?: unknown }).context === 'object' &&
+		(error as { context?: unknown }).context !== null &&
+		/Error$/.test(error.name));
+
+/**
  * n8n's own errors pass through as they are, so the editor keeps their context (an expression
  * error's parameter and item); anything else becomes a NodeOperationError for its item.
  */
@@ -142,7 +153,7 @@ function asNodeError(
 	itemIndex: number,
 	state: ItemState,
 ): NodeError {
-	if (caught instanceof ExecutionBaseError) {
+	if (isExecutionError(caught)) {
 		caught.context.itemIndex ??= itemIndex;
 		return caught;
 	}
