@@ -15,7 +15,7 @@ import {
 } from '../shared/descriptions/options';
 import { followJob } from '../shared/execute/follow-job';
 import { readConcurrency, readItemSettings, readOptions } from '../shared/execute/parameters';
-import { executePerItem } from '../shared/execute/run-per-item';
+import { executePerItem, withRequestTimeout } from '../shared/execute/run-per-item';
 import { describe } from '../shared/model/model-form';
 import { inputError } from '../shared/transport/errors';
 
@@ -87,10 +87,7 @@ export class ScenarioWaitForJob implements INodeType {
 							: `is empty (got ${JSON.stringify(raw)})`,
 					);
 				}
-				const itemRun = {
-					...run,
-					conn: { ...run.conn, requestTimeoutMs: settings.requestTimeoutMs },
-				};
+				const itemRun = withRequestTimeout(run, settings.requestTimeoutMs);
 				// No cancel policy: these jobs were started elsewhere, to outlive any one run.
 				return await followJob(this, itemRun, itemIndex, state, jobId, settings);
 			},

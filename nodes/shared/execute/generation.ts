@@ -10,7 +10,12 @@ import { followJob, jobSummary, type CancelPolicy } from './follow-job';
 import { getJob } from './job-polling';
 import { readConcurrency, readJobOptions, readOptions, type JobOptions } from './parameters';
 import { anotherTryFollows, startTry, type RunRecord } from './retry-record';
-import { executePerItem, type ItemState, type RunContext } from './run-per-item';
+import {
+	executePerItem,
+	withRequestTimeout,
+	type ItemState,
+	type RunContext,
+} from './run-per-item';
 
 /** One item's generation, ready to send. */
 export interface Submission {
@@ -68,12 +73,6 @@ export async function executeGenerations(
 		},
 	);
 }
-
-/** The item's run with its own Request Timeout (an expression may differ per item). */
-const withRequestTimeout = (run: RunContext, requestTimeoutMs: number): RunContext => ({
-	...run,
-	conn: { ...run.conn, requestTimeoutMs },
-});
 
 /**
  * A job an earlier try created for this item, followed instead of submitting again. One that

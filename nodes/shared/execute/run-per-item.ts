@@ -28,6 +28,12 @@ export interface RunContext {
 	stop: AbortSignal;
 }
 
+/** An item's run with its own Request Timeout (an expression may differ per item). */
+export const withRequestTimeout = (run: RunContext, requestTimeoutMs: number): RunContext => ({
+	...run,
+	conn: { ...run.conn, requestTimeoutMs },
+});
+
 type ItemTask = (
 	itemIndex: number,
 	state: ItemState,
