@@ -1,16 +1,21 @@
 /**
  * End to end in real n8n 2.x: n8n loads the built package (dist/) as an installed community
  * package, imports a credential pointing at the simulator and the example workflows, runs them
- * with `n8n execute`, and, on a running server, answers the editor's dynamic-parameter calls
+ * with `n8n execute` (and workflows of its own for n8n's semantics: the error output, jobs Wait for
+ * Job did not start, a URL with commas), and, on a running server, answers the editor's dynamic-parameter calls
  * (model list, a model's inputs) and the credential test from our code.
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 
 import { ScenarioSimulator } from '../simulator/server';
-import { sniffImage } from '../simulator/png';
+import { isTerminal } from '../simulator/jobs';
+import { renderPicture, sniffImage } from '../simulator/png';
 import {
 	createN8nEnv,
 	ensureN8nInstall,
@@ -305,5 +310,183 @@ describe('the package in real n8n', () => {
 			expect(refused.message).toMatch(/ECONNREFUSED/);
 			expect(sim.log.length).toBe(beforeRefused);
 		}, 60_000);
+	});
+});
+
+describe("n8n's semantics in real n8n", () => {
+	/** A user's own image host on loopback, with a path as Cloudinary-style CDNs write them. */
+	const COMMA_PATH = '/image/upload/w_300,h_200,c_fill/photo.png';
+	let host: Server;
+	let hostUrl: string;
+	const hostHits: string[] = [];
+
+	beforeAll(async () => {
+		host = createServer((req, res) => {
+			hostHits.push(req.url ?? '');
+			if (req.url !== COMMA_PATH) {
+				res.writeHead(404).end();
+				return;
+			}
+			const png = renderPicture('cloudinary-style', 48, 48);
+			res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length });
+			res.end(png);
+		});
+		await new Promise<void>((done) => host.listen(0, '127.0.0.1', done));
+		hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+	});
+	afterAll(async () => await new Promise((done) => host?.close(done)));
+
+	let nextId = 0;
+	/** A workflow of a manual trigger, then the given nodes one after another. */
+	async function runChain(
+		name: string,
+		chain: Array<{ name: string; type: string; parameters: object; onError?: string }>,
+	) {
+		const id = `ScenarioE2ESemantics${++nextId}`;
+		const trigger = { name: 'Start', type: 'n8n-nodes-base.manualTrigger', parameters: {} };
+		const nodes = [trigger, ...chain].map((node, index) => ({
+			id: `00000000-0000-4000-8000-${String(nextId * 100 + index).padStart(12, '0')}`,
+			typeVersion: node.type === 'n8n-nodes-base.code' ? 2 : 1,
+			position: [index * 220, 0],
+			...(node.type.startsWith('n8n-nodes-scenario.') ? { credentials: CREDENTIAL } : {}),
+			...node,
+		}));
+		const connections = Object.fromEntries(
+			nodes
+				.slice(0, -1)
+				.map((node, index) => [
+					node.name,
+					{ main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]] },
+				]),
+		);
+		await importWorkflow(n8n, { id, name, active: false, nodes, connections, settings: {} });
+		return await executeWorkflow(n8n, id, { timeoutMs: 5 * 60_000 });
+	}
+
+	const items = (json: object[]) => ({
+		name: 'Items',
+		type: 'n8n-nodes-base.code',
+		parameters: { jsCode: `return ${JSON.stringify(json.map((j) => ({ json: j })))};` },
+	});
+	const mapping = (value: Record<string, unknown>) => ({
+		mappingMode: 'defineBelow',
+		value,
+		matchingColumns: [],
+		schema: [],
+	});
+	const model = (value: string) => ({ __rl: true, mode: 'id', value });
+
+	it(
+		'"Continue (using error output)" sends the failed item to the error output: [1, 1]',
+		async () => {
+			const result = await runChain('Scenario e2e: error output', [
+				items([{ model: 'model_openai-gpt-image-2' }, { model: 'model_nope' }]),
+				{
+					name: 'Generate',
+					type: 'n8n-nodes-scenario.scenarioCustomGenerate',
+					onError: 'continueErrorOutput',
+					parameters: {
+						model: model('={{ $json.model }}'),
+						inputs: mapping({ prompt: 'a kite', numOutputs: 1 }),
+						options: {},
+					},
+				},
+			]);
+			expect(result.ok).toBe(true);
+			const outputs = result.runData.Generate[0].data!.main;
+			expect(outputs.map((output) => output?.length ?? 0)).toEqual([1, 1]);
+			expect(outputs[0]![0].json).toMatchObject({
+				modelId: 'model_openai-gpt-image-2',
+				jobId: expect.stringMatching(/^job_/),
+			});
+			const failed = outputs[1]![0];
+			expect(failed.json.error).toMatch(/"model_nope" was not found on Scenario/);
+			expect(failed.json.details).toMatchObject({ modelId: 'model_nope' });
+			expect(failed.pairedItem).toEqual({ item: 1 });
+		},
+		6 * 60_000,
+	);
+
+	it(
+		'Wait for Job failing on an unknown id leaves the real job it follows running',
+		async () => {
+			sim.setJobDuration(8_000);
+			try {
+				const cancels = sim.calls('POST', /^\/jobs\/[^/]+\/action$/).length;
+				const result = await runChain('Scenario e2e: Wait for Job leaves jobs running', [
+					{
+						name: 'Start Generation',
+						type: 'n8n-nodes-scenario.scenarioCustomGenerate',
+						parameters: {
+							model: model('model_openai-gpt-image-2'),
+							inputs: mapping({ prompt: 'a long one', numOutputs: 1 }),
+							options: { waitForCompletion: false },
+						},
+					},
+					{
+						name: 'Add Unknown Job',
+						type: 'n8n-nodes-base.code',
+						parameters: {
+							jsCode: "return [...$input.all(), { json: { jobId: 'job_doesNotExist0000' } }];",
+						},
+					},
+					{
+						name: 'Wait for Job',
+						type: 'n8n-nodes-scenario.scenarioWaitForJob',
+						parameters: { jobId: '={{ $json.jobId }}', options: {} },
+					},
+				]);
+				const [started] = nodeItems(result, 'Start Generation');
+				const jobId = String(started.json.jobId);
+				expect(result.ok).toBe(false);
+				expect(result.error?.node?.name).toBe('Wait for Job');
+				expect(result.error?.message).toMatch(/job_doesNotExist0000/);
+				// The job that was started elsewhere is named as left running, and nothing canceled it.
+				expect(result.error?.description).toContain(jobId);
+				expect(sim.calls('POST', /^\/jobs\/[^/]+\/action$/).length).toBe(cancels);
+				expect(isTerminal(sim.jobs.get(jobId)!.status)).toBe(false);
+				// It runs on to its end on Scenario, where another run can collect it.
+				while (!isTerminal(sim.jobs.get(jobId)!.status)) await sleep(250);
+				expect(sim.jobs.get(jobId)!.status).toBe('success');
+				expect(sim.calls('POST', /^\/jobs\/[^/]+\/action$/).length).toBe(cancels);
+			} finally {
+				sim.setJobDuration(600);
+			}
+		},
+		6 * 60_000,
+	);
+
+	it(
+		'a URL with commas in its path is one image, fetched from the user’s host',
+		async () => {
+			const before = sim.calls('POST', '/generate/custom/model_flux-kontext-editing').length;
+			const result = await runChain('Scenario e2e: a URL with commas', [
+				{
+					name: 'Generate',
+					type: 'n8n-nodes-scenario.scenarioCustomGenerate',
+					parameters: {
+						model: model('model_flux-kontext-editing'),
+						inputs: mapping({ prompt: 'sharpen', referenceImages: `${hostUrl}${COMMA_PATH}` }),
+						options: {},
+					},
+				},
+			]);
+			if (!result.ok) throw new Error(`failed: ${result.error?.message}`);
+			expect(hostHits).toEqual([COMMA_PATH]);
+			const [submission] = sim
+				.calls('POST', '/generate/custom/model_flux-kontext-editing')
+				.slice(before);
+			const references = (submission.body as { referenceImages: string[] }).referenceImages;
+			expect(references).toHaveLength(1);
+			expect(
+				sim.assets.get(references[0])?.bytes.equals(renderPicture('cloudinary-style', 48, 48)),
+			).toBe(true);
+			expectImage(nodeItems(result, 'Generate')[0] as never);
+		},
+		6 * 60_000,
+	);
+
+	it('n8n reached nothing beyond loopback', () => {
+		expect(n8n.guardViolations()).toEqual([]);
 	});
 });
