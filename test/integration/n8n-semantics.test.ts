@@ -255,6 +255,23 @@ describe('n8n semantics', () => {
 		expect(generations()).toHaveLength(1);
 	});
 
+	it('a rate-limited submission waits no longer than the Timeout', async () => {
+		// Every submission refused with Retry-After 1 s; left alone, the node would try 6 times.
+		sim.inject({
+			method: 'POST',
+			path: '/generate/',
+			fault: { kind: 'status', status: 429, retryAfter: 1 },
+		});
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: gpt({ prompt: 'busy' }, { timeoutSeconds: 2 }),
+		});
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(/HTTP 429/);
+		// Tried at 0 s and 1 s; a third try at 2 s would start past the Timeout.
+		expect(generations()).toHaveLength(2);
+	});
+
 	it('Retry On Fail (3 tries) with one failing item of 10 reuses the jobs earlier tries created', async () => {
 		sim.setJobDuration(1_500);
 		sim.failNextJobs(1, 'provider error');
