@@ -13,6 +13,7 @@ import { customSubmission, executeGenerations } from '../shared/execute/generati
 import { readModelId, readModelInputs } from '../shared/execute/parameters';
 import { searchModels } from '../shared/methods/list-search';
 import { modelInputsMapping } from '../shared/methods/resource-mapping';
+import { toolDescriptionField } from '../shared/descriptions/tool-description';
 
 export class ScenarioCustomGenerate implements INodeType {
 	description: INodeTypeDescription = {
@@ -26,6 +27,9 @@ export class ScenarioCustomGenerate implements INodeType {
 		usableAsTool: true,
 		...scenarioNodeCommon,
 		properties: [
+			toolDescriptionField(
+				'Generates images (or video, 3D or audio) with the Scenario model set in this node, from the inputs given, and waits until they are ready.',
+			),
 			modelLocator({
 				listMethod: 'searchModels',
 				description: 'The Scenario model to run. Its inputs appear below once chosen.',

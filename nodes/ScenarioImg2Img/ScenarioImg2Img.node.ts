@@ -14,6 +14,7 @@ import {
 	scenarioNodeCommon,
 } from '../shared/descriptions/fields';
 import { generationOptions } from '../shared/descriptions/options';
+import { toolDescriptionField } from '../shared/descriptions/tool-description';
 import { customSubmission, executeGenerations } from '../shared/execute/generation';
 import { readModelId, readModelInputs, readText } from '../shared/execute/parameters';
 import { searchModels } from '../shared/methods/list-search';
@@ -46,6 +47,9 @@ export class ScenarioImg2Img implements INodeType {
 		usableAsTool: true,
 		...scenarioNodeCommon,
 		properties: [
+			toolDescriptionField(
+				'Makes new images from one image and a prompt with the Scenario model set in this node (the strength says how far from the image they may go), and waits until they are ready.',
+			),
 			imageField('Image'),
 			{
 				displayName: 'Prompt',

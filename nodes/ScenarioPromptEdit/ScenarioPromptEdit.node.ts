@@ -14,6 +14,7 @@ import {
 	scenarioNodeCommon,
 } from '../shared/descriptions/fields';
 import { generationOptions } from '../shared/descriptions/options';
+import { toolDescriptionField } from '../shared/descriptions/tool-description';
 import { customSubmission, executeGenerations } from '../shared/execute/generation';
 import { readModelId, readModelInputs, readText, readTextList } from '../shared/execute/parameters';
 import { searchModels } from '../shared/methods/list-search';
@@ -72,6 +73,9 @@ export class ScenarioPromptEdit implements INodeType {
 		usableAsTool: true,
 		...scenarioNodeCommon,
 		properties: [
+			toolDescriptionField(
+				'Edits one image with a Scenario editing model, following the instruction in the prompt, and waits until the results are ready.',
+			),
 			imageField('Image to Edit'),
 			{
 				displayName: 'Prompt',

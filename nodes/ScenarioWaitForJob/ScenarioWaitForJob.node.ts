@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { scenarioNodeCommon } from '../shared/descriptions/fields';
+import { JOB_RESULT, toolDescriptionField } from '../shared/descriptions/tool-description';
 import {
 	binaryPropertyOption,
 	concurrencyOption,
@@ -33,13 +34,17 @@ export class ScenarioWaitForJob implements INodeType {
 		usableAsTool: true,
 		...scenarioNodeCommon,
 		properties: [
+			toolDescriptionField(
+				'Waits until a Scenario job, given by its jobId (job_…), has finished, and returns its outputs.',
+				JOB_RESULT,
+			),
 			{
 				displayName: 'Job ID',
 				name: 'jobId',
 				type: 'string',
 				required: true,
 				default: '={{ $json.jobId }}',
-				placeholder: 'job_...',
+				placeholder: 'e.g. job_aZ67MsuuyQ5JawJekta3V7yD',
 				description: 'The Scenario job to wait for',
 			},
 			{ ...timeoutOption, description: 'How long to wait for each job before giving up on it' },
