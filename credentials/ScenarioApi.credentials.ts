@@ -50,7 +50,7 @@ export class ScenarioApi implements ICredentialType {
 			name: 'projectId',
 			type: 'string',
 			default: '',
-			placeholder: 'proj_...',
+			placeholder: 'e.g. proj_eTyi419soRtdN2AexdFHZDqX',
 			description:
 				'Optional. Sent as the projectId query parameter on every call, for keys that can reach several projects.',
 		},

@@ -543,7 +543,7 @@ function quick(spec: ScenarioRun): ScenarioRun {
 describe('bad input gives a NodeOperationError naming the field and the item', () => {
 	for (const c of CASES) {
 		test(c.name, async () => {
-			const expected = new RegExp(`^${escape(c.field)}: ${c.problem.source} \\(item ${BAD}\\)$`);
+			const expected = new RegExp(`^${escape(c.field)}: ${c.problem.source} \\[item ${BAD}\\]$`);
 
 			const spec = await withJobs(quick(c.spec()));
 			const tolerant = await run(sim, { ...spec, continueOnFail: true });
@@ -581,7 +581,7 @@ describe('bad input found before any request', () => {
 			items: [imageItem('only', { prompt: 'x' })],
 		});
 		expect(result.error?.message).toMatch(
-			/^Model input "Quality" \(quality\): "ultra" is not one of the allowed values: "high", "medium" \(item 0\)$/,
+			/^Model input "Quality" \(quality\): "ultra" is not one of the allowed values: "high", "medium" \[item 0\]$/,
 		);
 		// The model was read to know its inputs; nothing else went out.
 		expect(sim.log.map((call) => `${call.method} ${call.path}`)).toEqual([
@@ -597,7 +597,7 @@ describe('bad input found before any request', () => {
 		});
 		expect(result.error?.name).toBe('NodeOperationError');
 		expect(result.error?.message).toMatch(
-			/^Model input "steps": model model_openai-gpt-image-2 has no such input \(it takes: prompt, referenceImages, .*\) \(item 0\)$/,
+			/^Model input "steps": model model_openai-gpt-image-2 has no such input \(it takes: prompt, referenceImages, .*\) \[item 0\]$/,
 		);
 		expect(sim.calls('POST', '/generate/')).toEqual([]);
 	});
@@ -610,7 +610,7 @@ describe('bad input found before any request', () => {
 		});
 		expect({ name: strict.error?.name, message: strict.error?.message }).toEqual({
 			name: 'NodeOperationError',
-			message: 'Max Concurrent Jobs: expected a number, got string "ten" (item 0)',
+			message: 'Max Concurrent Jobs: expected a number, got string "ten" [item 0]',
 		});
 		const tolerant = await run(sim, {
 			type: 'waitForJob',
@@ -623,7 +623,7 @@ describe('bad input found before any request', () => {
 		expectOnePerInput(tolerant.items, 2);
 		tolerant.items.forEach((item, itemIndex) =>
 			expect(item.json.error).toBe(
-				`Timeout (Seconds): expected a number, got object {"s":10} (item ${itemIndex})`,
+				`Timeout (Seconds): expected a number, got object {"s":10} [item ${itemIndex}]`,
 			),
 		);
 		expect(sim.log).toEqual([]);
@@ -639,7 +639,7 @@ describe('bad input found before any request', () => {
 		});
 		expect(result.error?.name).toBe('NodeOperationError');
 		expect(result.error?.message).toMatch(
-			/^Mask: model_flux-kontext-editing takes no mask.*\(item 0\)$/,
+			/^Mask: model_flux-kontext-editing takes no mask.*\[item 0\]$/,
 		);
 		expect(sim.calls('POST', '/assets')).toEqual([]);
 	});

@@ -732,7 +732,7 @@ describe('jobs that fail or are canceled on Scenario', () => {
 		});
 		expect(result.elapsedMs).toBeLessThan(TIMEOUT_S * 1000);
 		expect(result.status).toBe('error');
-		expect(result.error?.message).toBe(`Scenario job ${failing} failed: ${reason}`);
+		expect(result.error?.message).toBe(`Scenario job ${failing} failed: ${reason} [item 0]`);
 		// Started elsewhere, to outlive any one run: not canceled, and named so none is lost.
 		expect(sim.calls('POST', /^\/jobs\/[^/]+\/action$/)).toEqual([]);
 		expect(running.map((id) => sim.jobs.get(id)?.status)).not.toContain('canceled');
@@ -802,7 +802,7 @@ describe('CDN and upload origin failures', () => {
 				expect: {
 					outcome: 'all fail',
 					message:
-						/^Downloading output asset asset_\w+ failed: Request has expired \(AccessDenied\) \(HTTP 403\) \[job job_\w+\]$/,
+						/^Downloading output asset asset_\w+ failed: Request has expired \(AccessDenied\) \(HTTP 403\) \[job job_\w+\] \[item \d+\]$/,
 					jobId: true,
 				},
 				strict: true,
@@ -833,7 +833,7 @@ describe('CDN and upload origin failures', () => {
 				expect: {
 					outcome: 'all fail',
 					message:
-						/^Downloading output asset asset_\w+ failed: The specified key does not exist\. \(NoSuchKey\) \(HTTP 404\) \[job job_\w+\]$/,
+						/^Downloading output asset asset_\w+ failed: The specified key does not exist\. \(NoSuchKey\) \(HTTP 404\) \[job job_\w+\] \[item \d+\]$/,
 					jobId: true,
 				},
 				strict: true,
@@ -882,7 +882,7 @@ describe('CDN and upload origin failures', () => {
 				expect: {
 					outcome: 'all fail',
 					message:
-						/^Uploading Image to Edit failed: Invalid or expired signature \(AccessDenied\) \(HTTP 403\)$/,
+						/^Uploading Image to Edit failed: Invalid or expired signature \(AccessDenied\) \(HTTP 403\) \[item \d+\]$/,
 					jobId: false,
 				},
 				strict: true,

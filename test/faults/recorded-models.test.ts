@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Reliability, "Every recorded model": a table-driven sweep over every recorded GET /models/{id}
  * body (the shared reference set, copied byte for byte in test/fixtures/scenario-api). For each:
@@ -275,7 +276,7 @@ describe('trained LoRA and composition records', () => {
 			expect(alone.error?.name).toBe('NodeOperationError');
 			expect(alone.error?.message).toMatch(
 				new RegExp(
-					`^Model: "${model.id}" \\(${model.type.replace(/\./g, '\\.')}\\) has no inputs of its own: it is a trained LoRA that runs through a base model \\(item 0\\)$`,
+					`^Model: "${model.id}" \\(${model.type.replace(/\./g, '\\.')}\\) has no inputs of its own: it is a trained LoRA that runs through a base model \\[item 0\\]$`,
 				),
 			);
 			expect(sim.calls('POST', '/generate/')).toEqual([]);

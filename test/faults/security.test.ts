@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Reliability, "Security": no request off the API origin carries the Authorization header; the API
  * secret appears in no output item, error message, error description or log line; a non-https

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Shared helpers of the faults / bad input / security / recorded-model suites: a simulator
  * holding a distinctive secret, category counters that print their totals, and the checks every

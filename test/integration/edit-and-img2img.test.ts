@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -138,7 +139,7 @@ describe('Scenario Prompt Edit', () => {
 		});
 		expect(refused.items).toHaveLength(2);
 		expect(refused.items[1].json.error).toMatch(
-			/^Mask: model_flux-kontext-editing takes no mask.*\(item 1\)$/,
+			/^Mask: model_flux-kontext-editing takes no mask.*\[item 1\]$/,
 		);
 		expect(sim.calls('POST', '/generate/')).toHaveLength(0);
 	});
@@ -156,7 +157,7 @@ describe('Scenario Prompt Edit', () => {
 			items: [imageItem()],
 		});
 		expect(result.error?.message).toMatch(
-			/^Reference Images: 4 images for model_runway-gen4-image-editing, which accepts at most 3 .*\(item 0\)$/,
+			/^Reference Images: 4 images for model_runway-gen4-image-editing, which accepts at most 3 .*\[item 0\]$/,
 		);
 		expect(sim.calls('POST', '/assets')).toHaveLength(0);
 	});
@@ -175,7 +176,7 @@ describe('Scenario Prompt Edit', () => {
 		});
 		expect(result.items).toHaveLength(2);
 		expect(result.items[0].json.status).toBe('success');
-		expect(result.items[1].json.error).toMatch(/no binary property "data" \(item 1\)/);
+		expect(result.items[1].json.error).toMatch(/no binary property "data" \[item 1\]/);
 	});
 });
 

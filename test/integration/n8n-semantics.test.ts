@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * n8n's own semantics, through n8n-core's engine: the error output, jobs the node did not
  * start, the stop reaching every upload and submission, one output per input, options per
@@ -62,7 +63,7 @@ describe('n8n semantics', () => {
 		});
 		expect(result.outputs.map((output) => output.length)).toEqual([1, 1]);
 		const [failed] = result.outputs[1];
-		expect(failed.json.error).toMatch(/"model_nope" was not found on Scenario.*\(item 1\)/);
+		expect(failed.json.error).toMatch(/"model_nope" was not found on Scenario.*\[item 1\]/);
 		expect(failed.json.details).toMatchObject({ modelId: 'model_nope' });
 		expect(failed.pairedItem).toEqual({ item: 1 });
 		// "Continue" keeps the fields beside the error, where a workflow reads them.
@@ -232,7 +233,7 @@ describe('n8n semantics', () => {
 			},
 		});
 		expect(malformed.error?.message).toBe(
-			'Image to Edit: "http://[not-a-host/photo.png" is not a valid URL (item 0)',
+			'Image to Edit: "http://[not-a-host/photo.png" is not a valid URL [item 0]',
 		);
 		expect(sim.log.filter((entry) => entry.method === 'POST')).toEqual([]);
 	});

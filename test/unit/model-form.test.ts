@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeOperationError, type INode } from 'n8n-workflow';
@@ -93,7 +94,7 @@ describe('model form from recorded GET /models bodies', () => {
 	});
 
 	it.each([
-		[{ prompt: 'x', numOutputs: 9 }, /numOutputs.*9 is above the maximum 4 \(item 3\)/],
+		[{ prompt: 'x', numOutputs: 9 }, /numOutputs.*9 is above the maximum 4 \[item 3\]/],
 		[{ prompt: 'x', aspectRatio: '7:3' }, /aspectRatio.*"7:3" is not one of the allowed values/],
 		[{ prompt: 'x', numOutputs: 'many' }, /numOutputs.*expected a number/],
 		[{ prompt: 'x', useGoogleSearch: 'yes' }, /useGoogleSearch.*expected true or false/],
@@ -146,6 +147,6 @@ describe('model form from recorded GET /models bodies', () => {
 		const noMask = errorOf(() =>
 			placeImages(node, 2, kontext, {}, { image: 'data', mask: 'mask' }),
 		);
-		expect(noMask.message).toMatch(/^Mask: model_flux-kontext-editing takes no mask.*\(item 2\)$/);
+		expect(noMask.message).toMatch(/^Mask: model_flux-kontext-editing takes no mask.*\[item 2\]$/);
 	});
 });

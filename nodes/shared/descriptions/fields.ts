@@ -42,7 +42,7 @@ export function modelLocator(options: {
 				displayName: 'By ID',
 				name: 'id',
 				type: 'string',
-				placeholder: 'model_...',
+				placeholder: 'e.g. model_openai-gpt-image-2',
 				validation: [
 					{
 						type: 'regex',

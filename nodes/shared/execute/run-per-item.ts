@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { ExecutionBaseError, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { connectToScenario, type ScenarioConnection } from '../transport/connection';
-import { redactError } from '../transport/errors';
+import { forItem, redactError } from '../transport/errors';
 import { Limiter } from '../transport/limiter';
 import { ExecutionCanceledError } from '../transport/request';
 
@@ -161,14 +161,20 @@ function asNodeError(
 ): NodeError {
 	if (isExecutionError(caught)) {
 		caught.context.itemIndex ??= itemIndex;
+		// Our own errors name their item; n8n's (an expression's, say) pass through as n8n made them.
+		if (caught.name === 'NodeApiError' || caught.name === 'NodeOperationError') {
+			caught.message = forItem(caught.message, caught.context.itemIndex as number);
+		}
 		return caught;
 	}
 	const message = caught instanceof Error ? caught.message : String(caught);
-	return new NodeOperationError(
-		ctx.getNode(),
+	const text = forItem(
 		state.jobId && !message.includes(state.jobId) ? `${message} [job ${state.jobId}]` : message,
-		{ itemIndex },
+		itemIndex,
 	);
+	const error = new NodeOperationError(ctx.getNode(), text, { itemIndex });
+	error.message = text; // n8n rewrites a message that holds a network code
+	return error;
 }
 
 /**

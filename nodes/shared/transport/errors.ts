@@ -77,7 +77,7 @@ export function scenarioApiError(
 			context.hint ??
 			STATUS_HINTS[status] ??
 			(status >= 500
-				? 'Scenario had a server error; the node retried where that was safe.'
+				? 'Scenario could not handle the request just now; the node retried where that was safe. Run it again later.'
 				: undefined),
 		httpCode: String(status),
 		itemIndex: context.itemIndex,
@@ -103,6 +103,15 @@ export function scenarioNetworkError(
 	return keepMessage(error, text);
 }
 
+/**
+ * A message that names its item the way n8n's own nodes do (n8n's UX guidelines: "append
+ * [item X] to the error message"), once.
+ */
+export function forItem(message: string, itemIndex: number): string {
+	const tag = `[item ${itemIndex}]`;
+	return message.endsWith(tag) ? message : `${message} ${tag}`;
+}
+
 /** A problem with what the user gave the node (field values, binaries, ids). */
 export function inputError(
 	node: INode,
@@ -111,10 +120,11 @@ export function inputError(
 	problem: string,
 	description?: string,
 ): NodeOperationError {
-	return new NodeOperationError(node, `${field}: ${problem} (item ${itemIndex})`, {
-		itemIndex,
-		description,
-	});
+	const message = forItem(`${field}: ${problem}`, itemIndex);
+	const error = new NodeOperationError(node, message, { itemIndex, description });
+	// A problem quoting a network code (a URL's host answered ECONNREFUSED …) keeps its text.
+	error.message = message;
+	return error;
 }
 
 /** Removes any secret that might have been echoed into a text (defence in depth). */
