@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- benchmark code, run under Node.js; never shipped, never run inside n8n */
 /**
  * One memory measurement, in a fresh process (started by bench/memory.ts with --expose-gc):
  * N items, each a large PNG streamed from disk, go through Custom Generate as the reference
@@ -224,7 +225,10 @@ export async function measureMemory(task: MemoryChildTask): Promise<MemoryResult
 		const peakGrowthKernelBytes = hwm !== undefined ? hwm - baselineRssBytes : undefined;
 		const peakGrowthBytes = Math.max(peakGrowthSampledBytes, peakGrowthKernelBytes ?? 0);
 		run.result.cleanup();
-		const { files: _files, warmFiles: _warmFiles, ...settings } = task;
+		// The result carries the task's settings, not its list of input files.
+		const settings: MemoryTask & Partial<MemoryChildTask> = { ...task };
+		delete settings.files;
+		delete settings.warmFiles;
 		return {
 			...settings,
 			model: MODEL_ID,

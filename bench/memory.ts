@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- benchmark code, run under Node.js; never shipped, never run inside n8n */
 /** Benchmark 3, memory: each measurement in a fresh child process (bench/memory-child.ts). */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

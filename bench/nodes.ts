@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/node-usable-as-tool -- benchmark code, run under Node.js; never shipped, never run inside n8n */
 /**
  * What the benchmarks run through n8n-core: the package's real Custom Generate node, the
  * sequential baseline (a bench-only node on the same transport), and a source node that hands

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- benchmark code, run under Node.js; never shipped, never run inside n8n */
 /**
  * `npm run bench`: the package's real nodes through n8n-core's execution engine against the
  * Scenario API simulator (its own process, loopback only). Four benchmarks:

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- benchmark code, run under Node.js; never shipped, never run inside n8n */
 /** Starts bench/sim-process.ts in a child process and drives it over IPC. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';

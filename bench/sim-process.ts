@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- benchmark code, run under Node.js; never shipped, never run inside n8n */
 /**
  * The Scenario API simulator in a process of its own, driven over IPC by bench/sim-client.ts.
  *

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error, no-console, no-control-regex -- developer tooling, run under Node.js; never shipped, never run inside n8n */
 /**
  * `npm run dev`: the package in a real n8n editor, against the Scenario API simulator, until
  * Ctrl-C. What `n8n-node dev` does, offline and with a ready credential:
@@ -225,7 +226,7 @@ function startWatching(userFolder: string): Array<() => void> {
 		[
 			require.resolve('typescript/bin/tsc'),
 			'-p',
-			'tsconfig.build.json',
+			'tsconfig.json',
 			'--watch',
 			'--preserveWatchOutput',
 		],

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- developer tooling, run under Node.js; never shipped, never run inside n8n */
 /**
  * The main job: runs the example workflows in real n8n (its CLI and execution engine, with this
  * package loaded the way an installed community package is) against the Scenario API simulator

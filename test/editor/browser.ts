@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Headless Chromium for the editor test: Debian's `chromium` driven by playwright-core (no
  * browser download), a fresh user-data-dir per run, loopback only, n8n's `data-test-id`

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * The nodes in the n8n editor, as a user meets them: real n8n 2.40 (this package loaded from
  * dist/ as an installed community package), the Scenario API simulator, Debian's Chromium driven

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/require-node-api-error -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Credentials for harness runs: credential types from the given classes, credential data
  * from the test, and `authenticate` applied the way n8n's real CredentialsHelper
@@ -159,7 +160,6 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 			'',
 		);
 		if (!returnValue) return '';
-		// eslint-disable-next-line @typescript-eslint/no-base-to-string
 		return returnValue.toString();
 	}
 

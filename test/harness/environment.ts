@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Process-wide n8n-core services the engine pulls from the DI container, set up once per
  * module registry (i.e. once per Jest test file), plus the per-run BinaryDataService.

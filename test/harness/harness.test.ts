@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Self-tests of the harness: nodes run through n8n-core's real WorkflowExecute.
  */

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Access to the dependency-injection singletons n8n-core uses internally.
  *

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Runs n8n nodes through n8n-core's real execution engine (WorkflowExecute), the way the n8n
  * server runs a manual execution: real node execution contexts, real parameter/expression

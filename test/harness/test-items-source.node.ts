@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/icon-validation, @n8n/community-nodes/node-usable-as-tool, @n8n/community-nodes/require-node-description-fields -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Test-only source node: emits the items given to the harness. Binaries are stored through
  * `this.helpers.prepareBinaryData`, i.e. n8n's real BinaryDataService (kept inline as base64 in

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/require-node-api-error -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Route handlers of the API origin (paths after /v1). Each returns a SimResponse or throws an
  * ApiError, which the server answers as `{"reason": "..."}`.

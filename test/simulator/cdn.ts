@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * The two non-API origins: the CDN serving signed asset URLs, and the storage origin taking
  * signed multipart PUTs. Both refuse requests carrying an Authorization header, as signed

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Runs the simulator until Ctrl-C:
  *   ts-node --transpile-only test/simulator/cli.ts [--port 5680]

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Loads the model catalogue and recorded prices from test/fixtures/scenario-api.
  * Recorded bodies are served as recorded; the recorder's `observedFields` list (a scrub

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /** Request/response plumbing: handlers return a SimResponse so faults can rewrite it before it is sent. */
 import type { IncomingMessage } from 'node:http';
 

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Tiny PNG encoder plus image sniffing, so simulated outputs are real files a person can open
  * and uploaded inputs get a mime type and dimensions like the real API reports.

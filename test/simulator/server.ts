@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error, no-console -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Scenario API simulator: three loopback HTTP servers (API under /v1, CDN for signed asset
  * URLs, storage origin for signed multipart PUTs), a request log and per-test fault injection.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Tests of the Scenario API simulator itself, over real loopback HTTP with undici.
  * Recorded bodies in test/fixtures/scenario-api are the oracle where they exist.
@@ -11,7 +12,7 @@ import { crc32, encodePng, PNG_SIGNATURE, renderPicture } from './png';
 import { ScenarioSimulator } from './server';
 import { SEEDED_REFERENCE_ASSET_ID } from './state';
 
-/** JSON answers are inspected field by field. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers are read field by field
 type Json = any;
 
 interface Reply {

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Everything the simulated account holds: models (from fixtures), assets, jobs and uploads,
  * plus URL signing for the CDN and upload origins.
