@@ -16,8 +16,7 @@
  * `JSON.stringify(<the json of the tool's output items>)`. Binary data never reaches the model;
  * it stays in the tool node's run.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 import { ScenarioCustomGenerate } from '../../nodes/ScenarioCustomGenerate/ScenarioCustomGenerate.node';
 import { ScenarioSimulator } from '../simulator/server';
@@ -30,6 +29,7 @@ import {
 	importWorkflow,
 	nodeItems,
 	type N8nEnv,
+	requireBuiltPackage,
 } from './n8n';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -51,13 +51,7 @@ let ai: FakeOpenAi;
 let n8n: N8nEnv;
 
 beforeAll(async () => {
-	if (
-		!existsSync(
-			join(REPO, 'dist', 'nodes', 'ScenarioCustomGenerate', 'ScenarioCustomGenerate.node.js'),
-		)
-	) {
-		throw new Error('dist/ is missing: npm test builds before jest; run `npm run build` first');
-	}
+	requireBuiltPackage(REPO);
 	await ensureN8nInstall();
 	sim = await ScenarioSimulator.start({ jobDurationMs: 300 });
 	ai = await FakeOpenAi.start({

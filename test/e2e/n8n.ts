@@ -847,6 +847,22 @@ export function loadOptions(
 // Internals
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Throws at once when a package's built nodes are missing (npm test builds before jest), so a
+ * test fails before it spends minutes installing n8n.
+ */
+export function requireBuiltPackage(pkgDir: string): void {
+	const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as {
+		name: string;
+		n8n?: { nodes?: string[] };
+	};
+	for (const entry of pkg.n8n?.nodes ?? []) {
+		if (!fs.existsSync(path.join(pkgDir, entry))) {
+			throw new Error(`${pkg.name}: ${entry} is missing; run \`npm run build\` first`);
+		}
+	}
+}
+
 /** Copies a package the way n8n's installer leaves it: package.json + `files`, no dev/peer deps. */
 function installPackageCopy(pkgDir: string, target: string): void {
 	const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as {
@@ -857,11 +873,7 @@ function installPackageCopy(pkgDir: string, target: string): void {
 		[key: string]: unknown;
 	};
 	const files = pkg.files ?? ['dist'];
-	for (const entry of pkg.n8n?.nodes ?? []) {
-		if (!fs.existsSync(path.join(pkgDir, entry))) {
-			throw new Error(`${pkg.name}: ${entry} is missing; build the package first`);
-		}
-	}
+	requireBuiltPackage(pkgDir);
 	fs.mkdirSync(target, { recursive: true });
 	const kept: Record<string, unknown> = { ...pkg };
 	for (const key of ['devDependencies', 'peerDependencies', 'optionalDependencies'])

@@ -11,7 +11,7 @@
  * Not a test file itself (jest picks up `*.test.ts` only).
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,6 +35,7 @@ import {
 	type N8nEnv,
 	type N8nInstall,
 	type N8nServer,
+	requireBuiltPackage,
 } from './n8n';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -59,13 +60,7 @@ export function describeRealN8n(version: string): void {
 		let install: N8nInstall;
 
 		beforeAll(async () => {
-			if (
-				!existsSync(
-					join(REPO, 'dist', 'nodes', 'ScenarioCustomGenerate', 'ScenarioCustomGenerate.node.js'),
-				)
-			) {
-				throw new Error('dist/ is missing: npm test builds before jest; run `npm run build` first');
-			}
+			requireBuiltPackage(REPO);
 			install = await ensureN8nInstall(version);
 			sim = await ScenarioSimulator.start({ jobDurationMs: 600 });
 			inputs = mkdtempSync(join(tmpdir(), 'scenario-e2e-inputs-'));

@@ -11,7 +11,7 @@
  * README shows those). Chromium missing = a failure that says how to install it, never a skip.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -26,6 +26,7 @@ import {
 	startN8nServer,
 	type N8nEnv,
 	type N8nServer,
+	requireBuiltPackage,
 } from '../e2e/n8n';
 import {
 	fetchInPage,
@@ -59,13 +60,7 @@ let shots: string;
 
 beforeAll(async () => {
 	findChromium(); // fail first, and clearly, when the browser is missing
-	if (
-		!existsSync(
-			join(REPO, 'dist', 'nodes', 'ScenarioCustomGenerate', 'ScenarioCustomGenerate.node.js'),
-		)
-	) {
-		throw new Error('dist/ is missing: npm test builds before jest; run `npm run build` first');
-	}
+	requireBuiltPackage(REPO);
 	await ensureN8nInstall();
 	sim = await ScenarioSimulator.start({ jobDurationMs: 1_000 });
 	inputs = mkdtempSync(join(tmpdir(), 'scenario-editor-inputs-'));
