@@ -201,7 +201,7 @@ const CASES: BadInputCase[] = [
 		}),
 		field: 'Reference Images',
 		problem:
-			/4 images for model_runway-gen4-image-editing, which accepts at most 3 in "Reference images" \(the image to edit counts as the first of them\)/,
+			/4 images for model_runway-gen4-image-editing, which accepts at most 3 in "referenceImages" \(the image to edit counts as the first of them\)/,
 	},
 	{
 		name: 'too many reference images (Custom Generate, file_array maxLength)',

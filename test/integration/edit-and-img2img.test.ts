@@ -66,7 +66,7 @@ describe('Scenario Prompt Edit', () => {
 		});
 		expect(
 			Object.keys(post.body as object).every((key) =>
-				inputsOf('derived/model_google-gemini-2-5-flash-image-editing.json').includes(key),
+				inputsOf('reference/model_google-gemini-2-5-flash-image-editing.json').includes(key),
 			),
 		).toBe(true);
 		expect(result.items).toHaveLength(1);
@@ -113,7 +113,7 @@ describe('Scenario Prompt Edit', () => {
 				image: 'data',
 				prompt: 'add a plant',
 				mask: 'mask',
-				model: modelById('model_openai-gpt-image-1-editing'),
+				model: modelById('model_openai-gpt-image-2'),
 				inputs: mapped({}),
 			},
 			items: [item],

@@ -157,8 +157,13 @@ describe('models', () => {
 		const ok = await api('GET', '/models/model_openai-gpt-image-2');
 		expect(ok.status).toBe(200);
 		expect(ok.json).toEqual(fixture('models/model_openai-gpt-image-2.json'));
-		const derived = await api('GET', '/models/model_openai-gpt-image-1-editing');
-		expect(derived.json.model.inputs.map((i: Json) => i.name)).toContain('mask');
+		// Built from Scenario's reference table: served without its provenance, and no mask input.
+		const built = await api('GET', '/models/model_openai-gpt-image-1-editing');
+		expect(built.json.model.shortDescription).toMatch(
+			/^Built from Scenario's model reference table/,
+		);
+		expect(built.json.model).not.toHaveProperty('provenance');
+		expect(built.json.model.inputs.map((i: Json) => i.name)).not.toContain('mask');
 		const missing = await api('GET', '/models/model_nope');
 		expect(missing.status).toBe(404);
 		expect(missing.json).toEqual({ reason: 'Model model_nope not found' });
@@ -363,8 +368,8 @@ describe('custom generation: validation against recorded inputs', () => {
 			'Provide a reference image or a 3D model.',
 		],
 		[
-			'model_bytedance-seedream-4-editing',
-			'derived: required image',
+			'model_runway-gen4-image-editing',
+			'reference table: required referenceImages',
 			{ prompt: 'x' },
 			400,
 			'Input referenceImages is required',
@@ -691,11 +696,11 @@ describe('assets and CDN', () => {
 		});
 	});
 
-	it('uses uploaded assets as inputs of an editing model (derived gpt-image-1-editing with mask)', async () => {
+	it('uses uploaded assets as inputs of an editing model (recorded gpt-image-2 with mask)', async () => {
 		sim.setJobDuration(0);
 		const image = await uploadPng(renderPicture('photo', 64, 48));
 		const mask = await uploadPng(renderPicture('mask', 64, 48));
-		const r = await api('POST', '/generate/custom/model_openai-gpt-image-1-editing', {
+		const r = await api('POST', '/generate/custom/model_openai-gpt-image-2', {
 			prompt: 'make it night',
 			referenceImages: [image],
 			mask,
