@@ -175,7 +175,6 @@ describe('custom generation: validation against recorded inputs', () => {
 		const contracts = fixture('models/trained/contracts.json');
 		let replayed = 0;
 		for (const run of contracts.dryRuns) {
-			if (run.target === 'model_bfl-flux-2-dev') continue; // base model not recorded
 			const r = await api('POST', `/generate/custom/${run.target}?dryRun=true`, run.body);
 			expect({ case: run.case, status: r.status, reply: r.json }).toEqual({
 				case: run.case,
@@ -184,7 +183,34 @@ describe('custom generation: validation against recorded inputs', () => {
 			});
 			replayed++;
 		}
-		expect(replayed).toBeGreaterThanOrEqual(19);
+		expect(replayed).toBeGreaterThanOrEqual(20);
+		expect(sim.jobs.size).toBe(0);
+	});
+
+	it("refuses a trained model's own id on /generate/custom, as recorded (contracts.json `direct`), and starts no job", async () => {
+		const contracts = fixture('models/trained/contracts.json');
+		const direct = contracts.dryRuns.filter((run: Json) => run.route === 'direct');
+		expect(direct.map((run: Json) => run.case)).toEqual([
+			'direct_lora',
+			'direct_composition',
+			'direct_flux2_lora',
+		]);
+		for (const run of direct) {
+			for (const query of ['?dryRun=true', '']) {
+				const r = await api('POST', `/generate/custom/${run.target}${query}`, run.body);
+				expect({ case: run.case, query, status: r.status, reply: r.json }).toEqual({
+					case: run.case,
+					query,
+					status: 400,
+					reply: { reason: 'Custom models only are supported for this endpoint' },
+				});
+			}
+		}
+		// The private copies of trained records are refused the same way.
+		const own = await api('POST', '/generate/custom/model_FIXTUREPRIVATEKONTEXT001', {
+			prompt: 'x',
+		});
+		expect(own.json).toEqual({ reason: 'Custom models only are supported for this endpoint' });
 		expect(sim.jobs.size).toBe(0);
 	});
 
