@@ -187,7 +187,10 @@ export function referenceInput(row: ReferenceRow, provenance: ReferenceProvenanc
 		if (type.endsWith('_array')) input.default = [];
 		else provenance.notes.push(`${row.parameter}: the table's default “ is left out`);
 	} else if (!isNone(row.default)) {
-		const values = codeSpans(row.default).map((value) => typed(type, value));
+		const spans = codeSpans(row.default);
+		// A list's default may be one span, comma-separated (`drums,bass,guitar`).
+		const parts = type.endsWith('_array') && spans.length === 1 ? spans[0].split(',') : spans;
+		const values = parts.map((value) => typed(type, value.trim()));
 		if (type.endsWith('_array')) input.default = values;
 		else if (values.length === 1) input.default = values[0];
 	}
