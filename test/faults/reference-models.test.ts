@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Reliability, "Every model of Scenario's reference": a sweep over all 437 model ids of Scenario's
  * model reference (docs/models/INDEX.md, pages copied in test/fixtures/scenario-api/reference). Each
