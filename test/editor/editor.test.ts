@@ -329,7 +329,11 @@ describe('the Scenario nodes in the n8n editor (headless Chromium)', () => {
 		// From the searchable list instead of the default id.
 		await ndv.getByTestId('resource-locator-model').getByTestId('rlc-mode-selector').click();
 		await page.getByTestId('mode-list').click();
-		await pickModel(ndv, 'gemini', 'Gemini 2.5 Flash (Nano-banana)');
+		await pickModel(
+			ndv,
+			'gemini',
+			'Gemini 2.5 Flash (Nano-banana): image + reference images, no mask',
+		);
 
 		const mapper = ndv.getByTestId('resource-mapper-container');
 		await step('model options appear', () =>
