@@ -143,6 +143,11 @@ function checkInputValue(
 		case 'model_array':
 			checkModels(name, checkArray(name, v, input.maxLength), input, ctx, unionTypes);
 			return;
+		case 'inputs_array':
+			// A list of objects (Scenario's model reference: keyframes, elements, layers …).
+			for (const item of checkArray(name, v, input.maxLength))
+				if (!isRecord(item)) fail(`Input ${name} must be an array of objects`);
+			return;
 		default:
 			return; // unknown input types are accepted as-is
 	}

@@ -7,6 +7,8 @@ export type ModelInputType =
 	| 'boolean'
 	| 'file'
 	| 'file_array'
+	/** A list of objects (Scenario's model reference: keyframes, elements, layers …). */
+	| 'inputs_array'
 	| 'model'
 	| 'model_array'
 	| 'number'

@@ -90,7 +90,7 @@ export function modelFields(
 			const type = fieldType(input);
 			const field: ResourceMapperField = {
 				id: input.name,
-				displayName: `${label}${rangeText(input)}${isFileInput(input) ? fileHint(input) : ''}`,
+				displayName: `${label}${rangeText(input)}${listHint(input)}`,
 				required: isAlwaysRequired(input),
 				defaultMatch: false,
 				canBeUsedToMatch: false,
@@ -113,7 +113,8 @@ export function modelFields(
 }
 
 /** Kept short: the editor cuts long labels. How to give files is in the field's description. */
-function fileHint(input: ModelInput): string {
+function listHint(input: ModelInput): string {
+	if (input.type === 'inputs_array') return ' (JSON list)';
 	if (input.type !== 'file_array') return '';
 	return input.maxLength ? ` (up to ${input.maxLength})` : ' (list)';
 }
@@ -218,6 +219,27 @@ function toText(check: Checked, raw: unknown): string {
 	return text;
 }
 
+/**
+ * A list of objects (`inputs_array`: keyframes, elements, layers …), given as a list or as JSON
+ * text. Scenario's reference does not describe the objects' fields: they go as given, so a file
+ * in them must be an asset id already.
+ */
+function toObjectList(check: Checked, raw: unknown): unknown[] {
+	const list = Array.isArray(raw)
+		? raw
+		: typeof raw === 'string'
+			? jsonArray(raw.trim())
+			: undefined;
+	const isObject = (item: unknown) =>
+		typeof item === 'object' && item !== null && !Array.isArray(item);
+	if (!list || !list.every(isObject))
+		fail(check, `expected a JSON list of objects, e.g. [{"…": …}], got ${describe(raw)}`);
+	const { maxLength } = check.input;
+	if (maxLength !== undefined && list.length > maxLength)
+		fail(check, `has ${list.length} items, the model accepts at most ${maxLength}`);
+	return list;
+}
+
 /** A value as an error message names it: `a list`, `an object`, `number 42` … */
 export function describe(value: unknown): string {
 	if (Array.isArray(value)) return 'a list';
@@ -257,6 +279,8 @@ export function convertValue(
 		case 'model':
 		case 'file':
 			return checkAllowed(check, toText(check, raw));
+		case 'inputs_array':
+			return toObjectList(check, raw);
 		case 'string_array':
 		case 'number_array':
 		case 'model_array':
