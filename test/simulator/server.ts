@@ -176,6 +176,11 @@ export class ScenarioSimulator {
 		this.state.jobDurationMs = ms;
 	}
 
+	/** How long uploads completed from now on stay validating/validated before they are imported. */
+	setUploadValidation(ms: number): void {
+		this.state.uploadValidationMs = Math.max(0, ms);
+	}
+
 	/** Generated PNGs of jobs finishing from now on are padded to at least `bytes` (0: natural size). */
 	setOutputMinBytes(bytes: number): void {
 		this.state.outputMinBytes = Math.max(0, Math.floor(bytes));
