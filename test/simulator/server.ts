@@ -176,7 +176,7 @@ export class ScenarioSimulator {
 		this.state.jobDurationMs = ms;
 	}
 
-	/** How long uploads completed from now on stay validating/validated before they are imported. */
+	/** How long a completed upload stays validating, then validated, before it is imported (until reset). */
 	setUploadValidation(ms: number): void {
 		this.state.uploadValidationMs = Math.max(0, ms);
 	}
