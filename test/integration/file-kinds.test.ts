@@ -7,8 +7,10 @@
  * follow Scenario's statuses; a dry run says what it uploaded. Test files are built in code
  * (test/simulator/media.ts): a real MP4 (ftyp box), WAV and GLB.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 
 import type { HarnessBinaryMode, HarnessInputItem } from '../harness';
 import { mediaFile, mediaKindOf, mp4File } from '../simulator/media';
@@ -271,6 +273,68 @@ describe('video, audio and 3D files in', () => {
 			'Model input "Reference Videos" (referenceVideos): Binary property "data" is image/png (image), not a video [item 0]',
 		);
 		expect(sim.log.filter((call) => call.method === 'POST')).toEqual([]);
+	});
+});
+
+describe('a file input whose kind Scenario does not state', () => {
+	it('takes the file’s own kind: an MP4 goes up as a video, a PNG by POST /assets', async () => {
+		// The recorded Seedance 2.0 Mini body, with `kind` left out of its reference inputs.
+		const recorded = JSON.parse(
+			readFileSync(
+				join(
+					__dirname,
+					'..',
+					'fixtures',
+					'scenario-api',
+					'models',
+					'model_bytedance-seedance-2-0-mini.json',
+				),
+				'utf8',
+			),
+		) as { model: { inputs: Array<Record<string, unknown>> } };
+		for (const input of recorded.model.inputs)
+			if (input.name === 'referenceVideos' || input.name === 'referenceImages') {
+				delete input.kind;
+				input.label = `${String(input.label)} (no kind)`;
+			}
+		sim.inject({
+			method: 'GET',
+			path: '/models/model_bytedance-seedance-2-0-mini',
+			fault: { kind: 'status', status: 200, body: recorded },
+		});
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_bytedance-seedance-2-0-mini'),
+				inputs: mapped({ prompt: 'x', referenceVideos: 'clip', referenceImages: 'still' }),
+			},
+			continueOnFail: true,
+			items: [
+				{
+					json: {},
+					binary: {
+						clip: file('video', 'no kind', 'clip.bin', 'application/octet-stream'),
+						still: { data: pngImage('no kind'), mimeType: 'image/png', fileName: 'still.png' },
+					},
+				},
+				// No files: its error names the input by the label of the body served above.
+				{ json: {} },
+			],
+		});
+		expect(result.items[1].json.error).toMatch(/^Model input "Reference Videos \(no kind\)"/);
+		expect(result.items[0].json.error).toBeUndefined();
+		const [upload] = sim.calls('POST', '/uploads').filter((call) => call.path === '/v1/uploads');
+		expect(upload.body).toMatchObject({
+			fileName: 'clip.bin',
+			kind: 'video',
+			contentType: 'video/mp4',
+		});
+		expect(
+			sim.calls('POST', '/assets').map((call) => (call.body as { name: string }).name),
+		).toEqual(['still.png']);
+		const body = generation();
+		expect(assetOf((body.referenceVideos as string[])[0])?.kind).toBe('video');
+		expect(assetOf((body.referenceImages as string[])[0])?.kind).toBe('image');
 	});
 });
 

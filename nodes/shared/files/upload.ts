@@ -83,8 +83,8 @@ function declaredType(mimeType: string | undefined): string | undefined {
 
 /** Kinds a sniffed container can hold: an MP4, WebM or Ogg file may be audio or video alike. */
 function kindsOfSniffed(mime: string): FileKind[] {
-	if (mime === 'video/mp4' || mime === 'video/webm' || mime === 'audio/ogg')
-		return ['video', 'audio'];
+	if (mime === 'video/mp4' || mime === 'video/webm') return ['video', 'audio'];
+	if (mime === 'audio/ogg') return ['audio', 'video'];
 	const kind = kindOfMime(mime);
 	return kind ? [kind] : [];
 }
@@ -135,6 +135,9 @@ function planFile(
 		// What the file itself says it is: its bytes when they are recognised, else its type or name.
 		const own = kindOfMime(declared ?? '') ?? kindOfMime(byName ?? '');
 		const fileKinds = sniffed ? kindsOfSniffed(sniffed) : own ? [own] : [];
+		// An input that states no kind (every recorded file input states one, but the field is
+		// optional): the file's own kind, tolerantly; `asset` when nothing tells, for which what
+		// Scenario does is unknown.
 		const upload: FilePlan['upload'] = wanted ?? fileKinds.at(0) ?? 'asset';
 		if (wanted && fileKinds.length && !fileKinds.includes(wanted)) {
 			throw inputError(
