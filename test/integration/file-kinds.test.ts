@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Files of every kind, through n8n-core's engine: video, audio and 3D inputs from binaries and
  * URLs go up by multipart `/uploads` with their own kind and content type (never `POST /assets`,
