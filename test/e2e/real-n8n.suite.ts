@@ -11,7 +11,14 @@
  * Not a test file itself (jest picks up `*.test.ts` only).
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+	copyFileSync,
+	mkdtempSync,
+	readFileSync,
+	readdirSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +27,7 @@ import { join, resolve } from 'node:path';
 
 import { ScenarioSimulator } from '../simulator/server';
 import { isTerminal } from '../simulator/jobs';
+import { mediaKindOf, mp4File } from '../simulator/media';
 import { renderPicture, sniffImage } from '../simulator/png';
 import {
 	createN8nEnv,
@@ -358,7 +366,13 @@ export function describeRealN8n(version: string): void {
 			/** A workflow of a manual trigger, then the given nodes one after another. */
 			async function runChain(
 				name: string,
-				chain: Array<{ name: string; type: string; parameters: object; onError?: string }>,
+				chain: Array<{
+					name: string;
+					type: string;
+					parameters: object;
+					onError?: string;
+					typeVersion?: number;
+				}>,
 			) {
 				const id = `ScenarioE2ESemantics${++nextId}`;
 				const trigger = { name: 'Start', type: 'n8n-nodes-base.manualTrigger', parameters: {} };
@@ -500,6 +514,67 @@ export function describeRealN8n(version: string): void {
 						sim.assets.get(references[0])?.bytes.equals(renderPicture('cloudinary-style', 48, 48)),
 					).toBe(true);
 					expectImage(nodeItems(result, 'Generate')[0] as never);
+				},
+				6 * 60_000,
+			);
+
+			it(
+				'a video read from disk (Read/Write Files from Disk) goes up as a video, and the video model’s output comes back as an MP4 binary',
+				async () => {
+					const clip = mp4File('e2e clip from disk');
+					writeFileSync(join(inputs, 'clip.mp4'), clip);
+					const uploadsBefore = sim.calls('POST', '/uploads').length;
+					const before = sim.calls(
+						'POST',
+						'/generate/custom/model_bytedance-seedance-2-0-mini',
+					).length;
+					const result = await runChain('Scenario e2e: a video from disk', [
+						{
+							name: 'Read Clip',
+							type: 'n8n-nodes-base.readWriteFile',
+							typeVersion: 1.1,
+							parameters: { fileSelector: join(inputs, 'clip.mp4'), options: {} },
+						},
+						{
+							name: 'Generate',
+							type: 'n8n-nodes-scenario.scenarioCustomGenerate',
+							parameters: {
+								model: model('model_bytedance-seedance-2-0-mini'),
+								inputs: mapping({ prompt: 'the same dance, at night', referenceVideos: 'data' }),
+								options: {},
+							},
+						},
+					]);
+					if (!result.ok) throw new Error(`failed: ${result.error?.message}`);
+					expect(nodeItems(result, 'Read Clip')[0].binary?.data.mimeType).toBe('video/mp4');
+					// Not POST /assets (images only): a multipart upload of kind video.
+					const uploads = sim
+						.calls('POST', '/uploads')
+						.slice(uploadsBefore)
+						.filter((call) => call.path === '/v1/uploads');
+					expect(uploads.map((call) => call.body)).toEqual([
+						{
+							fileName: 'clip.mp4',
+							fileSize: clip.length,
+							contentType: 'video/mp4',
+							kind: 'video',
+							parts: 1,
+						},
+					]);
+					const [submission] = sim
+						.calls('POST', '/generate/custom/model_bytedance-seedance-2-0-mini')
+						.slice(before);
+					const [video] = (submission.body as { referenceVideos: string[] }).referenceVideos;
+					expect(sim.assets.get(video)).toMatchObject({ kind: 'video', mimeType: 'video/mp4' });
+					expect(sim.assets.get(video)?.bytes.equals(clip)).toBe(true);
+					const [out] = nodeItems(result, 'Generate');
+					expect(out.json).toMatchObject({ kind: 'video', mimeType: 'video/mp4' });
+					const binary = out.binary?.data;
+					expect(binary).toMatchObject({ mimeType: 'video/mp4', fileExtension: 'mp4' });
+					expect(binary?.fileName).toMatch(/^asset_\w+-video2video\.mp4$/);
+					const bytes = readBinary(n8n, binary!);
+					expect(mediaKindOf(bytes)).toBe('video');
+					expect(out.json.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
 				},
 				6 * 60_000,
 			);

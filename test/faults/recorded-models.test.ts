@@ -3,8 +3,9 @@
  * Reliability, "Every recorded model": a table-driven sweep over every recorded GET /models/{id}
  * body (the shared reference set, copied byte for byte in test/fixtures/scenario-api). For each:
  * every input maps to a field of the node's form, and a request built from the fields' defaults
- * (plus a prompt and an asset where required) passes the simulator's validation, run through
- * Scenario Custom Generate in n8n-core's engine. Trained LoRA / composition records (no inputs)
+ * (plus a prompt where required, and every file input fed a binary of its kind, uploaded by the
+ * node itself) passes the simulator's validation, run through Scenario Custom Generate in
+ * n8n-core's engine. Trained LoRA / composition records (no inputs)
  * are refused on their own with a clear error, and pass validation through their recorded base.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -15,7 +16,9 @@ import type { ResourceMapperField } from 'n8n-workflow';
 import type { ModelInput, ScenarioModel } from '../../nodes/shared/model/api-types';
 import { mainImageInput, modelFields } from '../../nodes/shared/model/model-form';
 import type { ScenarioSimulator } from '../simulator/server';
-import { imageItem, mapped, modelById } from '../support/scenario-nodes';
+import type { HarnessInputItem } from '../harness';
+import { mediaFile } from '../simulator/media';
+import { mapped, modelById, pngImage } from '../support/scenario-nodes';
 import { category, run, startSimulator } from './support';
 
 const { test } = category('recorded models');
@@ -87,6 +90,15 @@ describe('the sweep covers the whole recorded set', () => {
 	});
 });
 
+describe('the sweep feeds files of every kind', () => {
+	test('the recorded file inputs take images, videos, audio and 3D models, each fed below as a binary', () => {
+		const kinds = RUNNABLE.flatMap(({ model }) =>
+			(model.inputs ?? []).filter(isFile).map((input) => input.kind ?? 'image'),
+		);
+		expect([...new Set(kinds)].sort()).toEqual(['3d', 'audio', 'image', 'video']);
+	});
+});
+
 // ----- every input maps to a field -----
 
 /** The field type an input must get, derived here independently of the node's code. */
@@ -144,79 +156,109 @@ describe('every input of every recorded model maps to a field', () => {
 
 // ----- a request from the defaults passes validation -----
 
-/** An asset of a file input's kind, created the way a user's file would be (multipart upload). */
-async function assetOfKind(kind: string): Promise<string> {
-	if (kind === 'image') return 'asset_FIXTUREREFERENCE00000000';
-	const files: Record<string, { name: string; type: string }> = {
-		video: { name: 'clip.mp4', type: 'video/mp4' },
-		audio: { name: 'voice.mp3', type: 'audio/mpeg' },
-		'3d': { name: 'character.glb', type: 'model/gltf-binary' },
-	};
-	const spec = files[kind];
-	if (!spec) throw new Error(`no sample asset for kind ${kind}`);
-	const bytes = Buffer.from(`sample ${kind} bytes for the recorded-model sweep`);
-	const api = async (path: string, body?: unknown) => {
-		const response = await fetch(`${sim.baseUrl}${path}`, {
-			method: body === undefined ? 'GET' : 'POST',
-			headers: { authorization: sim.authorization, 'content-type': 'application/json' },
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		expect(response.status).toBe(200);
-		return (await response.json()) as {
-			upload: { id: string; status: string; entityId?: string; parts?: Array<{ url: string }> };
-		};
-	};
-	const { upload } = await api('/uploads', {
-		fileName: spec.name,
-		fileSize: bytes.length,
-		kind,
-		contentType: spec.type,
-		parts: 1,
-	});
-	expect((await fetch(upload.parts![0].url, { method: 'PUT', body: bytes })).status).toBe(200);
-	await api(`/uploads/${upload.id}/action`, { action: 'complete' });
-	for (let i = 0; i < 10; i++) {
-		const { upload: current } = await api(`/uploads/${upload.id}`);
-		if (current.status === 'imported' && current.entityId) return current.entityId;
-		await new Promise((resolve) => setTimeout(resolve, 60));
-	}
-	throw new Error(`upload of a ${kind} sample was not imported`);
-}
-
 const isFile = (input: ModelInput) => input.type === 'file' || input.type === 'file_array';
 const PROMPT = 'a weathered bronze statue in a quiet garden, recorded-model sweep';
 
+/** A real file of a kind (a PNG, an MP4, a WAV, a GLB), as an upstream node would hand it over. */
+function sampleFile(kind: string, name: string) {
+	if (kind === 'image')
+		return { data: pngImage(`sweep ${name}`), mimeType: 'image/png', fileName: `${name}.png` };
+	const media = mediaFile(kind, `sweep ${name}`);
+	if (!media) throw new Error(`no sample file for kind ${kind}`);
+	return { data: media.bytes, mimeType: media.mimeType, fileName: `${name}.${media.extension}` };
+}
+
+interface SweepRun {
+	values: Record<string, unknown>;
+	/** The incoming item: one binary per file input of the model, of that input's kind. */
+	item: HarnessInputItem;
+	/** Binary property → the file input it feeds. */
+	files: Map<string, ModelInput>;
+}
+
 /**
- * The values the editor holds once the model is picked: every field's default, then what the
- * user must add: the prompt, and an asset for a required file input without a default (for a pair
- * of inputs each required unless the other is set, the first).
+ * The values the editor holds once the model is picked: every field's default, a prompt where
+ * one is required, and every file input fed from a binary of the incoming item, of the input's
+ * kind (so each goes through the node's own upload: POST /assets for images, /uploads for
+ * the rest).
  */
-async function valuesFromDefaults(model: ScenarioModel): Promise<Record<string, unknown>> {
+function sweepRun(model: ScenarioModel): SweepRun {
 	const { fields } = fieldsOf(model);
 	const values: Record<string, unknown> = {};
 	for (const field of fields)
 		if (field.defaultValue !== undefined) values[field.id] = field.defaultValue;
-	const present = (name: string) => values[name] !== undefined && values[name] !== '';
+	const item: HarnessInputItem = { json: {}, binary: {} };
+	const files = new Map<string, ModelInput>();
 	for (const input of model.inputs ?? []) {
-		const alternatives = Object.keys(input.required?.ifNotDefined ?? {});
-		const needed =
-			input.required?.always === true ||
-			(alternatives.length > 0 && alternatives.every((other) => !present(other)));
-		if (!needed || present(input.name)) continue;
+		if (isFile(input)) {
+			const property = `file_${input.name}`;
+			item.binary![property] = sampleFile(input.kind ?? 'image', `${model.id}-${input.name}`);
+			values[input.name] = property;
+			files.set(property, input);
+			continue;
+		}
+		const present = values[input.name] !== undefined && values[input.name] !== '';
+		if (input.required?.always !== true || present) continue;
 		if (input.name === 'prompt' || input.type === 'string') values[input.name] = PROMPT;
-		else if (isFile(input)) values[input.name] = await assetOfKind(input.kind ?? 'image');
 		else
 			throw new Error(
 				`${model.id}: no sample value for required ${input.type} input ${input.name}`,
 			);
 	}
-	return values;
+	return { values, item, files };
 }
 
-describe('a request built from the defaults passes the simulator’s validation', () => {
+/** Every file input went up the way its kind goes, and the body names an asset of that kind. */
+function expectFilesUploaded(model: ScenarioModel, run: SweepRun, body: Record<string, unknown>) {
+	const names = (path: string) =>
+		sim
+			.calls('POST', path)
+			.filter((call) => call.path === `/v1${path}`)
+			.map(
+				(call) =>
+					(call.body as { name?: string; fileName?: string }).name ??
+					(call.body as { fileName: string }).fileName,
+			);
+	const inline = names('/assets');
+	const multipart = sim
+		.calls('POST', '/uploads')
+		.filter((call) => call.path === '/v1/uploads')
+		.map((call) => call.body as { fileName: string; kind: string; contentType: string });
+	for (const [property, input] of run.files) {
+		const kind = input.kind ?? 'image';
+		const sent = run.item.binary![property];
+		if (kind === 'image')
+			expect({ input: input.name, inline: inline.includes(sent.fileName!) }).toEqual({
+				input: input.name,
+				inline: true,
+			});
+		else
+			expect({
+				input: input.name,
+				upload: multipart.find((u) => u.fileName === sent.fileName),
+			}).toEqual({
+				input: input.name,
+				upload: expect.objectContaining({ kind, contentType: sent.mimeType }),
+			});
+		const value = body[input.name];
+		const ids = input.type === 'file' ? [value] : (value as unknown[]);
+		expect({ input: input.name, ids: ids.length }).toEqual({ input: input.name, ids: 1 });
+		const asset = sim.assets.get(String(ids[0]));
+		expect({ input: input.name, kind: asset?.kind, same: asset?.bytes.equals(sent.data) }).toEqual({
+			input: input.name,
+			kind,
+			same: true,
+		});
+	}
+	expect(inline.length + multipart.length).toBe(run.files.size);
+	if (model.inputs?.some(isFile)) expect(run.files.size).toBeGreaterThan(0);
+}
+
+describe('a request built from the defaults, every file input fed a binary of its kind, passes the simulator’s validation', () => {
 	for (const { file, model } of RUNNABLE) {
 		test(`${model.id} (${file})`, async () => {
-			const values = await valuesFromDefaults(model);
+			const sweep = sweepRun(model);
+			const { values } = sweep;
 			const result = await run(sim, {
 				type: 'customGenerate',
 				parameters: {
@@ -224,7 +266,7 @@ describe('a request built from the defaults passes the simulator’s validation'
 					inputs: mapped(values),
 					options: { timeoutSeconds: 15 },
 				},
-				items: [imageItem(`sweep-${model.id}`)],
+				items: [sweep.item],
 			});
 			expect(result.error?.message).toBeUndefined();
 			const posts = sim.calls('POST', '/generate/');
@@ -234,6 +276,7 @@ describe('a request built from the defaults passes the simulator’s validation'
 			const body = posts[0].body as Record<string, unknown>;
 			const names = new Set((model.inputs ?? []).map((input) => input.name));
 			expect(Object.keys(body).filter((key) => !names.has(key))).toEqual([]);
+			expectFilesUploaded(model, sweep, body);
 			// Non-file values went out as the defaults (converted to the input's type).
 			for (const input of model.inputs ?? []) {
 				if (isFile(input) || values[input.name] === undefined || values[input.name] === '')
@@ -284,10 +327,8 @@ describe('trained LoRA and composition records', () => {
 
 			sim.reset();
 			const base = RECORDED_MODELS.find((row) => row.model.id === via.base)!.model;
-			const values = {
-				...(await valuesFromDefaults(base)),
-				[via.input]: via.input === 'loras' ? model.id : model.id,
-			};
+			const sweep = sweepRun(base);
+			const values = { ...sweep.values, [via.input]: model.id };
 			const result = await run(sim, {
 				type: 'customGenerate',
 				parameters: {
@@ -295,7 +336,7 @@ describe('trained LoRA and composition records', () => {
 					inputs: mapped(values),
 					options: { timeoutSeconds: 15 },
 				},
-				items: [imageItem('sweep-lora')],
+				items: [sweep.item],
 			});
 			expect(result.error?.message).toBeUndefined();
 			const [post] = sim.calls('POST', '/generate/');

@@ -79,7 +79,7 @@ describe('Scenario Custom Generate through n8n-core', () => {
 			expect(item.json.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
 			expect(result.binaryData(item, 'data')).toMatchObject({
 				mimeType: 'image/png',
-				fileName: `${job.assetIds[index]}.png`,
+				fileName: `${job.assetIds[index]}-txt2img.png`,
 			});
 		}
 		// The CDN never saw the Authorization header (it would have answered 403).

@@ -12,8 +12,6 @@ import {
 	type SimAsset,
 	type SimState,
 	type SimUpload,
-	UPLOAD_IMPORT_DELAY_MS,
-	UPLOAD_IMPORT_POLLS,
 } from './state';
 import { isDefined, isRecord, newId } from './util';
 import {
@@ -244,6 +242,71 @@ function imageAssetIdsOf(model: ModelRecord, body: Record<string, unknown>): str
 	return ids;
 }
 
+/** PATINA's map names → the recorded `metadata.type` of that output (roughness comes back as smoothness). */
+const TEXTURE_TYPES: Record<string, string> = {
+	basecolor: 'texture-albedo',
+	normal: 'texture-normal',
+	roughness: 'texture-smoothness',
+	metalness: 'texture-metallic',
+	height: 'texture-height',
+};
+
+const CAPABILITY_KINDS: Record<string, string> = {
+	txt: 'txt',
+	img: 'image',
+	video: 'video',
+	audio: 'audio',
+	'3d': '3d',
+};
+
+/**
+ * What a custom model's outputs are. Their kind is the output side of the capability the request
+ * uses (`img2video` → video, `img23d` → 3d: the model records name no output kind, so this reads
+ * the capability names), chosen by the file kinds the body gives. A model with a `maps` input
+ * (PATINA) makes, per output, the texture then one map each, typed as in the recorded job
+ * (`inference-txt2img-texture`, `texture-albedo` …; BLENDER "Patina: 6 assets by metadata.type"),
+ * answered in no fixed order.
+ */
+function customOutputs(
+	model: ModelRecord,
+	body: Record<string, unknown>,
+	numOutputs: number,
+): Pick<OutputPlan, 'kind' | 'metadataType' | 'source' | 'types' | 'shuffle'> {
+	const given = new Set<string>();
+	for (const input of model.inputs ?? [])
+		if ((input.type === 'file' || input.type === 'file_array') && isDefined(body[input.name]))
+			given.add(input.kind ?? 'image');
+	const parsed = model.capabilities.flatMap((capability) => {
+		const m = /^(txt|img|video|audio|3d)2(txt|img|video|audio|3d)$/.exec(capability);
+		return m ? [{ capability, from: CAPABILITY_KINDS[m[1]], to: CAPABILITY_KINDS[m[2]] }] : [];
+	});
+	const order = ['video', '3d', 'image', 'audio', 'txt'];
+	const chosen =
+		order
+			.map((kind) => parsed.find((c) => c.from === kind && (kind === 'txt' || given.has(kind))))
+			.find(Boolean) ?? parsed[0];
+	const kind = !chosen || chosen.to === 'txt' ? 'image' : chosen.to;
+	const fromImage = given.has('image');
+	const imageType = fromImage ? 'img2img' : 'txt2img';
+	const metadataType = kind === 'image' ? imageType : chosen!.capability;
+	const mapsInput = model.inputs?.find((i) => i.name === 'maps' && i.type === 'string_array');
+	if (!mapsInput) return { kind, metadataType, source: imageType };
+	const maps = (
+		Array.isArray(body.maps) ? body.maps : ((mapsInput.default as unknown[]) ?? [])
+	).map(String);
+	const group = [
+		`inference-${imageType}-texture`,
+		...maps.map((map) => TEXTURE_TYPES[map] ?? `texture-${map}`),
+	];
+	return {
+		kind,
+		metadataType,
+		source: imageType,
+		types: Array.from({ length: numOutputs }, () => group).flat(),
+		shuffle: true,
+	};
+}
+
 const ASSET_METADATA_KEYS = [
 	'aspectRatio',
 	'negativePrompt',
@@ -277,8 +340,7 @@ function generateCustom(state: SimState, req: ApiRequest, [modelId]: string[]): 
 			seed: requestSeed(body.seed),
 			...outputSize(body, imageIds.length ? state.asset(imageIds[0]) : undefined),
 			prompt: typeof body.prompt === 'string' ? body.prompt : undefined,
-			metadataType: imageIds.length ? 'img2img' : 'txt2img',
-			source: imageIds.length ? 'img2img' : 'txt2img',
+			...customOutputs(model, body, numOutputs),
 			inputDigest: state.digestOf(imageIds),
 			extraMetadata: pickDefined(body, ASSET_METADATA_KEYS),
 		},
@@ -537,11 +599,8 @@ function requireUpload(state: SimState, id: string) {
 
 function getUpload(state: SimState, _req: ApiRequest, [id]: string[]): SimResponse {
 	const upload = requireUpload(state, id);
-	if (upload.status === 'validating' && upload.completedAt !== undefined) {
-		upload.pollsSinceComplete++;
-		const waited = Date.now() - upload.completedAt >= UPLOAD_IMPORT_DELAY_MS;
-		if (waited || upload.pollsSinceComplete >= UPLOAD_IMPORT_POLLS) state.importUpload(upload);
-	}
+	upload.pollsSinceComplete++;
+	state.advanceUpload(upload, Date.now());
 	return json(200, { upload: state.uploadJson(upload) });
 }
 

@@ -28,6 +28,12 @@ export interface OutputPlan {
 	inputDigest: string;
 	/** Extra asset metadata copied from the request (e.g. aspectRatio). */
 	extraMetadata: Record<string, unknown>;
+	/** The outputs' kind: 'image' (PNGs, the default), 'video' (MP4), 'audio' (WAV), '3d' (GLB). */
+	kind?: string;
+	/** Per output, its metadata.type (PATINA's maps: texture-albedo …), instead of metadataType. */
+	types?: string[];
+	/** Answer metadata.assetIds in another order than the outputs were made (no fixed order). */
+	shuffle?: boolean;
 }
 
 export interface SimJob {

@@ -176,6 +176,11 @@ export class ScenarioSimulator {
 		this.state.jobDurationMs = ms;
 	}
 
+	/** How long a completed upload stays validating, then validated, before it is imported (until reset). */
+	setUploadValidation(ms: number): void {
+		this.state.uploadValidationMs = Math.max(0, ms);
+	}
+
 	/** Generated PNGs of jobs finishing from now on are padded to at least `bytes` (0: natural size). */
 	setOutputMinBytes(bytes: number): void {
 		this.state.outputMinBytes = Math.max(0, Math.floor(bytes));

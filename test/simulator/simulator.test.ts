@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { request } from 'undici';
 import { FIXTURES_DIR } from './fixtures';
+import { mediaFile, mediaKindOf, type MediaFile } from './media';
 import { crc32, encodePng, PNG_SIGNATURE, renderPicture } from './png';
 import { ScenarioSimulator } from './server';
 import { SEEDED_REFERENCE_ASSET_ID } from './state';
@@ -84,6 +85,25 @@ async function waitForJob(jobId: string, seen?: Set<string>): Promise<Json> {
 		await sleep(10);
 	}
 	throw new Error(`job ${jobId} did not finish`);
+}
+
+/** A multipart upload of `file` as `kind`, waited for until imported: the asset id. */
+async function uploadFile(file: MediaFile, kind: string, fileName: string): Promise<string> {
+	sim.setUploadValidation(0);
+	const { upload } = (
+		await api('POST', '/uploads', {
+			fileName,
+			fileSize: file.bytes.length,
+			kind,
+			contentType: file.mimeType,
+			parts: 1,
+		})
+	).json;
+	expect((await http(upload.parts[0].url, { method: 'PUT', body: file.bytes })).status).toBe(200);
+	await api('POST', `/uploads/${upload.id}/action`, { action: 'complete' });
+	const { upload: done } = (await api('GET', `/uploads/${upload.id}`)).json;
+	expect(done).toMatchObject({ status: 'imported', kind, contentType: file.mimeType });
+	return done.entityId;
 }
 
 async function uploadPng(png: Buffer, name = 'input.png'): Promise<string> {
@@ -530,6 +550,65 @@ describe('jobs', () => {
 		expect(job.metadata.assetIds).toHaveLength(
 			fixture('jobs/job.json').job.metadata.assetIds.length,
 		);
+		// Each output says which it is (metadata.type), and the ids come in no fixed order.
+		const assets = await Promise.all(
+			job.metadata.assetIds.map(
+				async (id: string) => (await api('GET', `/assets/${id}`)).json.asset,
+			),
+		);
+		expect(assets.map((asset: Json) => asset.metadata.type).sort()).toEqual(
+			[
+				'inference-txt2img-texture',
+				'texture-albedo',
+				'texture-normal',
+				'texture-smoothness',
+				'texture-metallic',
+				'texture-height',
+			].sort(),
+		);
+		const made = assets.map((asset: Json) => asset.metadata.outputIndex);
+		expect(made).not.toEqual([...made].sort((a: number, b: number) => a - b));
+		expect(
+			assets.every((asset: Json) => asset.kind === 'image' && asset.mimeType === 'image/png'),
+		).toBe(true);
+	});
+
+	it('makes video, 3D outputs for video and 3D models, served with their content type', async () => {
+		sim.setJobDuration(0);
+		const video = await uploadFile(mediaFile('video', 'ref clip')!, 'video', 'clip.mp4');
+		const cases = [
+			{
+				model: 'model_bytedance-seedance-2-0-mini',
+				body: { prompt: 'a dancer', referenceVideos: [video] },
+				kind: 'video',
+				mimeType: 'video/mp4',
+				type: 'video2video',
+				ext: 'mp4',
+			},
+			{
+				model: 'model_meshy-7-txt23d',
+				body: { prompt: 'a chair' },
+				kind: '3d',
+				mimeType: 'model/gltf-binary',
+				type: 'txt23d',
+				ext: 'glb',
+			},
+		];
+		for (const c of cases) {
+			const r = await api('POST', `/generate/custom/${c.model}`, c.body);
+			expect(r.status).toBe(200);
+			const job = await waitForJob(r.json.job.jobId);
+			const { asset } = (await api('GET', `/assets/${job.metadata.assetIds[0]}`)).json;
+			expect(asset).toMatchObject({
+				kind: c.kind,
+				mimeType: c.mimeType,
+				metadata: { type: c.type },
+			});
+			expect(new URL(asset.url).pathname).toMatch(new RegExp(`\\.${c.ext}$`));
+			const cdn = await http(asset.url);
+			expect(cdn.headers['content-type']).toBe(c.mimeType);
+			expect(mediaKindOf(cdn.bytes)).toBe(c.kind);
+		}
 	});
 
 	it('ends jobs in failure with metadata.error, or canceled, on demand', async () => {
@@ -787,12 +866,19 @@ describe('multipart uploads', () => {
 			expect(put.status).toBe(200);
 			expect(put.headers.etag).toMatch(/^"[0-9a-f]{32}"$/);
 		}
+		sim.setUploadValidation(300);
 		const done = await api('POST', `/uploads/${upload.id}/action`, { action: 'complete' });
 		expect(done.json.upload.status).toBe('validating');
+		// Validating, then validated, then imported, in time (not in polls): polls see each in turn.
+		const seen: string[] = [];
 		let state: Json = done.json.upload;
-		for (let i = 0; i < 10 && state.status !== 'imported'; i++)
+		for (let i = 0; i < 40 && state.status !== 'imported'; i++) {
 			state = (await api('GET', `/uploads/${upload.id}`)).json.upload;
-		expect(state.status).toBe('imported');
+			if (seen.at(-1) !== state.status) seen.push(state.status);
+			if (state.status !== 'imported') expect(state.entityId).toBeUndefined();
+			await sleep(30);
+		}
+		expect(seen).toEqual(['validating', 'validated', 'imported']);
 		expect(state.entityId).toMatch(/^asset_/);
 		const asset = await api('GET', `/assets/${state.entityId}`);
 		expect(asset.json.asset).toMatchObject({
@@ -811,11 +897,54 @@ describe('multipart uploads', () => {
 		expect(missing.json).toEqual({ reason: `Upload ${upload.id} is missing parts: 2, 3` });
 		await http(upload.parts[1].url, { method: 'PUT', body: Buffer.from('x') });
 		await http(upload.parts[2].url, { method: 'PUT', body: Buffer.from('y') });
+		sim.setUploadValidation(0);
 		await api('POST', `/uploads/${upload.id}/action`, { action: 'complete' });
-		await api('GET', `/uploads/${upload.id}`);
 		const polled = await api('GET', `/uploads/${upload.id}`);
 		expect(polled.json.upload.status).toBe('failed');
 		expect(polled.json.upload.errorMessage).toMatch(/size mismatch/);
+	});
+});
+
+describe('uploads of every kind', () => {
+	it('imports video, audio and 3D files as assets of that kind, served with their content type', async () => {
+		for (const kind of ['video', 'audio', '3d']) {
+			const file = mediaFile(kind, `sample ${kind}`)!;
+			const id = await uploadFile(file, kind, `sample.${file.extension}`);
+			const { asset } = (await api('GET', `/assets/${id}`)).json;
+			expect(asset).toMatchObject({
+				kind,
+				mimeType: file.mimeType,
+				metadata: { type: `uploaded-${kind}`, kind },
+				editCapabilities: [],
+			});
+			const cdn = await http(asset.url);
+			expect(cdn.headers['content-type']).toBe(file.mimeType);
+			expect(cdn.bytes.equals(file.bytes)).toBe(true);
+		}
+	});
+
+	it('refuses a file input given an asset of another kind, and non-images on POST /assets', async () => {
+		const audio = await uploadFile(mediaFile('audio', 'voice')!, 'audio', 'voice.wav');
+		const wrong = await api('POST', '/generate/custom/model_bytedance-seedance-2-0-mini', {
+			prompt: 'x',
+			referenceVideos: [audio],
+		});
+		expect(wrong.status).toBe(400);
+		expect(wrong.json.reason).toBe(`Input referenceVideos: asset ${audio} is not a video asset`);
+		const rodin = await api('POST', '/generate/custom/model_rodin-hyper3d-bang', {
+			model: SEEDED_REFERENCE_ASSET_ID,
+			image: SEEDED_REFERENCE_ASSET_ID,
+		});
+		expect(rodin.status).toBe(400);
+		expect(rodin.json.reason).toBe(
+			`Input model: asset ${SEEDED_REFERENCE_ASSET_ID} is not a 3d asset`,
+		);
+		const mp4 = await api('POST', '/assets', {
+			image: mediaFile('video', 'as image')!.bytes.toString('base64'),
+			name: 'clip.mp4',
+		});
+		expect(mp4.status).toBe(400);
+		expect(mp4.json.reason).toMatch(/^Input image must be a valid image/);
 	});
 });
 

@@ -14,6 +14,7 @@ import {
 	type OutputPlan,
 	type SimJob,
 } from './jobs';
+import { mediaFile } from './media';
 import { padPng, renderPicture, sniffImage } from './png';
 import type { LookupContext } from './validation';
 import { hash31, hmacHex, iso, newId, safeEqual } from './util';
@@ -62,7 +63,7 @@ export interface SimAsset {
 	seeded: boolean;
 }
 
-export type UploadStatus = 'pending' | 'validating' | 'imported' | 'failed';
+export type UploadStatus = 'pending' | 'validating' | 'validated' | 'imported' | 'failed';
 
 export interface SimUpload {
 	id: string;
@@ -85,9 +86,12 @@ export interface SimUpload {
 	partsExpireAt: number;
 }
 
-/** After complete, an upload is imported on the 2nd poll or after this delay, whichever first. */
-export const UPLOAD_IMPORT_DELAY_MS = 100;
-export const UPLOAD_IMPORT_POLLS = 2;
+/**
+ * After complete, an upload stays `validating` for the first half of this time, `validated` for
+ * the second, then is imported (the statuses the uploading-assets page lists, in its order). Real
+ * validation takes seconds; tests set it (setUploadValidation) when they want it longer.
+ */
+export const UPLOAD_VALIDATION_MS = 400;
 
 export interface NewJob {
 	jobType: string;
@@ -123,6 +127,8 @@ export class SimState implements LookupContext {
 	private plannedOutcomes: { outcome: JobOutcome; error?: string; empty?: boolean }[] = [];
 	/** Gzip CDN answers (as a CDN does for a client that accepts it). */
 	cdnGzip = false;
+	/** How long a completed upload takes to be imported (see UPLOAD_VALIDATION_MS). */
+	uploadValidationMs = UPLOAD_VALIDATION_MS;
 	private timers = new Set<NodeJS.Timeout>();
 
 	constructor(
@@ -341,28 +347,39 @@ export class SimState implements LookupContext {
 		if (!isTerminal(job.status)) finishJob(job, 'canceled', now, () => []);
 	}
 
-	/** Renders the job's PNG outputs and stores them as assets. */
+	/**
+	 * Renders the job's outputs (PNGs, or an MP4/WAV/GLB for video, audio and 3D models) and
+	 * stores them as assets; with `shuffle`, their ids are answered in another order.
+	 */
 	private produceOutputs(job: SimJob): string[] {
 		if (job.empty) return [];
 		const p = job.plan;
+		const kind = p.kind ?? 'image';
 		const ids: string[] = [];
 		for (let i = 0; i < p.count; i++) {
 			const seed = p.seed + i;
 			const seedText = `${p.prompt ?? ''}|${seed}|${i}|${p.inputDigest}`;
-			const png = padPng(renderPicture(seedText, p.width, p.height), this.outputMinBytes, seedText);
+			const media = mediaFile(kind, seedText, this.outputMinBytes);
+			const bytes =
+				media?.bytes ??
+				padPng(renderPicture(seedText, p.width, p.height), this.outputMinBytes, seedText);
 			const metadata: Record<string, unknown> = {
-				type: p.metadataType,
-				kind: 'image',
+				type: p.types?.[i] ?? p.metadataType,
+				kind,
 				modelId: job.modelId,
 				parentJobId: job.jobId,
 				seed: String(seed),
-				width: p.requestedWidth ?? p.width,
-				height: p.requestedHeight ?? p.height,
+				...(media
+					? {}
+					: { width: p.requestedWidth ?? p.width, height: p.requestedHeight ?? p.height }),
 				outputIndex: i,
 				...p.extraMetadata,
 			};
 			if (p.prompt !== undefined) metadata.prompt = p.prompt;
-			const asset = this.addAsset(png, {
+			const asset = this.addAsset(bytes, {
+				kind,
+				mimeType: media?.mimeType,
+				extension: media?.extension,
 				source: p.source,
 				metadata,
 				projectId: job.projectId,
@@ -371,7 +388,8 @@ export class SimState implements LookupContext {
 			});
 			ids.push(asset.id);
 		}
-		return ids;
+		// A fixed rotation: deterministic, yet never the order the outputs were made in.
+		return p.shuffle && ids.length > 1 ? [...ids.slice(2), ...ids.slice(0, 2)].reverse() : ids;
 	}
 
 	/** Content digest of input images (by asset id), for deterministic outputs. */
@@ -416,6 +434,15 @@ export class SimState implements LookupContext {
 		if (upload.entityId) out.entityId = upload.entityId;
 		if (upload.errorMessage) out.errorMessage = upload.errorMessage;
 		return out;
+	}
+
+	/** A completed upload's status by now: validating, validated, then imported (or failed). */
+	advanceUpload(upload: SimUpload, now: number): void {
+		if (upload.completedAt === undefined) return;
+		if (upload.status !== 'validating' && upload.status !== 'validated') return;
+		const elapsed = now - upload.completedAt;
+		if (elapsed >= this.uploadValidationMs) this.importUpload(upload);
+		else if (elapsed >= this.uploadValidationMs / 2) upload.status = 'validated';
 	}
 
 	/** Moves a completed upload to imported (creating the asset) or failed. */
@@ -473,6 +500,7 @@ export class SimState implements LookupContext {
 		this.jobDurationMs = this.defaultJobDurationMs;
 		this.outputMinBytes = this.defaultOutputMinBytes;
 		this.cdnGzip = false;
+		this.uploadValidationMs = UPLOAD_VALIDATION_MS;
 	}
 
 	clearTimers(): void {

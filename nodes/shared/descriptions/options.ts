@@ -34,7 +34,8 @@ export const binaryPropertyOption: INodeProperties = {
 	name: 'binaryProperty',
 	type: 'string',
 	default: 'data',
-	description: 'Name of the binary property the output image is written to',
+	description:
+		'Name of the binary property each output file (image, video, audio, 3D model) is written to',
 };
 
 export const concurrencyOption: INodeProperties = {
@@ -74,7 +75,7 @@ export const generationOptions: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to only ask Scenario what the generation would cost (Creative Units), submitting nothing',
+				'Whether to only ask Scenario what the generation would cost (Creative Units), starting no job. Files given as binaries or URLs are still uploaded (free; Scenario prices the request with their asset IDs, listed in uploadedAssetIds).',
 		},
 	],
 };

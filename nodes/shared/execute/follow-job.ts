@@ -132,6 +132,8 @@ export async function followJob(
 				assetId,
 				outputIndex,
 				url: asset.url,
+				kind: fetched.kind,
+				type: fetched.type,
 				mimeType: fetched.mimeType,
 				width,
 				height,

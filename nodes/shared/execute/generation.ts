@@ -23,6 +23,8 @@ export interface Submission {
 	/** e.g. `/generate/custom/model_x` or `/generate/img2img`. */
 	path: string;
 	body: IDataObject;
+	/** Asset ids of the files uploaded for it (binaries, URLs): a dry run says what it left on Scenario. */
+	uploaded?: string[];
 }
 
 export interface SubmissionTools {
@@ -119,6 +121,14 @@ function unansweredAgain(
 const MAY_EXIST_HINT =
 	'A job may have been created on Scenario: look for it among the jobs of your Scenario workspace (the app, or GET /jobs) and pass its id to Scenario Wait for Job instead of running this item again.';
 
+/**
+ * A dry run prices the request a real run would send, so the item's files are uploaded first:
+ * Scenario checks a dry run's body like a real one (recorded: out-of-range values, too many
+ * items and unknown model ids are refused with 400/404), whether it also checks asset ids is
+ * unknown (no recording has a dry run with a bad one), and a price may depend on a file (a
+ * video's length?, unknown too). A placeholder could be refused, an omitted required file
+ * surely is. Uploads cost no Creative Units; the item lists the assets they made.
+ */
 function dryRunItem(submission: Submission, estimate: GenerateResponse): INodeExecutionData {
 	return {
 		json: {
@@ -128,6 +138,7 @@ function dryRunItem(submission: Submission, estimate: GenerateResponse): INodeEx
 			discount: estimate.creativeUnitsDiscount ?? null,
 			costDetails: (estimate.costDetails ?? {}) as IDataObject,
 			request: submission.body,
+			uploadedAssetIds: submission.uploaded ?? [],
 		},
 	};
 }
@@ -229,21 +240,29 @@ export async function customSubmission(
 ): Promise<Submission> {
 	const plan = planModelRequest(ctx.getNode(), itemIndex, model, values);
 	const body: IDataObject = { ...(plan.body as IDataObject) };
+	const uploaded: string[] = [];
 	for (const { input, refs } of plan.files) {
 		const modelField = `Model input "${input.label ?? input.name}" (${input.name})`;
 		const assetIds = await Promise.all(
 			refs.map(async (ref) => {
 				const field = ownFields.get(ref) ?? modelField;
-				return await resolveFileReference(
+				const assetId = await resolveFileReference(
 					run.conn,
 					ctx,
 					{ itemIndex, input, field },
 					ref,
 					run.transfers,
 				);
+				if (assetId !== ref) uploaded.push(assetId);
+				return assetId;
 			}),
 		);
 		body[input.name] = input.type === 'file' ? assetIds[0] : assetIds;
 	}
-	return { modelId: model.id, path: `/generate/custom/${encodeURIComponent(model.id)}`, body };
+	return {
+		modelId: model.id,
+		path: `/generate/custom/${encodeURIComponent(model.id)}`,
+		body,
+		uploaded,
+	};
 }

@@ -7,11 +7,15 @@ import { scenarioNetworkError, type ErrorContext } from '../transport/errors';
 import type { Limiter } from '../transport/limiter';
 import { backoffDelay, canceled, pause, scenarioRequest } from '../transport/request';
 import { callSignedUrl } from '../transport/signed-url';
-import { extensionFor, sniffImageMime } from './mime';
+import { extensionFor, sniffMime } from './mime';
 
 export interface FetchedAsset {
 	asset: ScenarioAsset;
 	mimeType: string;
+	/** The asset's kind (image, video, audio, 3d …), null when Scenario gives none. */
+	kind: string | null;
+	/** Which output it is, Scenario's `metadata.type` (e.g. `texture-normal`), null when none. */
+	type: string | null;
 	/** The output as n8n binary data, when downloaded. */
 	binary?: IBinaryData;
 	sha256?: string;
@@ -42,20 +46,39 @@ export async function fetchAsset(
 		error,
 	});
 	const declared = asset.mimeType ?? 'application/octet-stream';
-	if (!options.download) return { asset, mimeType: declared };
+	const labels = { kind: assetKind(asset), type: assetType(asset) };
+	if (!options.download) return { asset, mimeType: declared, ...labels };
 	return await downloads.run(async () => {
 		const { binary, sha256, head } = await downloadToBinary(ctx, conn, asset, {
 			...error,
 			action: `Downloading output asset ${assetId}`,
 		});
-		const sniffed = asset.mimeType ? undefined : sniffImageMime(head);
+		// Without a type from Scenario, the bytes tell (a CDN may answer application/octet-stream).
+		const sniffed = asset.mimeType ? undefined : sniffMime(head);
 		if (sniffed && sniffed !== binary.mimeType) {
 			binary.mimeType = sniffed;
 			binary.fileExtension = extensionFor(sniffed);
-			binary.fileName = `${asset.id}.${binary.fileExtension}`;
+			binary.fileName = outputFileName(asset, sniffed);
 		}
-		return { asset, binary, mimeType: binary.mimeType, sha256 };
+		return { asset, binary, mimeType: binary.mimeType, sha256, ...labels };
 	}, downloadWeight(asset));
+}
+
+const text = (value: unknown): string | null =>
+	typeof value === 'string' && value.trim() ? value.trim() : null;
+
+const assetKind = (asset: ScenarioAsset): string | null =>
+	text(asset.kind) ?? text(asset.metadata?.kind);
+
+const assetType = (asset: ScenarioAsset): string | null => text(asset.metadata?.type);
+
+/**
+ * `asset_….png`, with the output's type when Scenario names one (`asset_…-texture-normal.png`),
+ * so a workflow can tell a job's outputs apart by file name, whatever their order.
+ */
+function outputFileName(asset: ScenarioAsset, mimeType: string): string {
+	const type = assetType(asset)?.replace(/[^A-Za-z0-9._-]+/g, '-');
+	return `${asset.id}${type ? `-${type}` : ''}.${extensionFor(mimeType)}`;
 }
 
 /** A download's share of the bytes-in-flight budget: its declared size, at least 1 MiB (at most 16 at once), 4 MiB when unknown. */
@@ -101,14 +124,14 @@ async function downloadToBinary(
 		// disk with an async iterator, or buffers it in memory). prependListener, unlike on(), does
 		// not set the stream flowing before n8n's consumer is attached.
 		response.body.prependListener('data', (chunk: Buffer) => {
-			head ??= Buffer.from(chunk.subarray(0, 16));
+			head ??= Buffer.from(chunk.subarray(0, 32));
 			hash.update(chunk);
 		});
 		try {
 			// n8n takes a stream here (typed as Buffer | Readable; nodes may not import node:stream).
 			const binary = await ctx.helpers.prepareBinaryData(
 				response.body as unknown as Buffer,
-				`${asset.id}.${extensionFor(mimeType)}`,
+				outputFileName(asset, mimeType),
 				mimeType,
 			);
 			if (Number.isFinite(expected) && binary.bytes !== undefined && binary.bytes < expected) {

@@ -6,7 +6,15 @@ import { inputError } from '../transport/errors';
 import type { Limiter } from '../transport/limiter';
 import { pause, scenarioRequest } from '../transport/request';
 import { callSignedUrl } from '../transport/signed-url';
-import { extensionFor, formatBytes, sniffImageMime } from './mime';
+import {
+	extensionFor,
+	formatBytes,
+	kindOfMime,
+	mimeForFileName,
+	sniffImageMime,
+	sniffMime,
+	type FileKind,
+} from './mime';
 
 /** POST /assets takes the image base64-encoded in JSON, under 6 MB per body: 4.5 MB raw leaves room. */
 export const INLINE_UPLOAD_LIMIT = 4.5 * 1024 * 1024;
@@ -14,8 +22,14 @@ export const INLINE_UPLOAD_LIMIT = 4.5 * 1024 * 1024;
 export const UPLOAD_PART_SIZE = 8 * 1024 * 1024;
 /** Chunk size when streaming a binary out of n8n's store for an upload. */
 const READ_CHUNK_SIZE = 256 * 1024;
-const UPLOAD_POLL_MS = 250;
-const UPLOAD_IMPORT_TIMEOUT_MS = 120_000;
+/**
+ * Waiting for an upload's import, as Scenario's SDK does (`upload.wait()`: every 2 s, up to
+ * 300 s). The first checks come sooner and back off to 2 s: a small file is often through
+ * validation within a second, and tests need no hook to stay quick.
+ */
+export const UPLOAD_POLL_FIRST_MS = 250;
+export const UPLOAD_POLL_MAX_MS = 2_000;
+export const UPLOAD_WAIT_MS = 300_000;
 
 /** How the user pointed at a file: an asset id, a URL, or a binary property of the item. */
 export type FileReferenceKind = 'asset' | 'url' | 'binary';
@@ -32,48 +46,139 @@ interface FileCheck {
 	field: string;
 }
 
-function checkKindAndSize(
+/**
+ * What a file is uploaded as. `upload` is the `/uploads` kind: the file kinds, or `asset` (the
+ * SPEC's generic kind) for a file of an input with no known kind whose bytes say nothing.
+ */
+interface FilePlan {
+	upload: FileKind | 'asset';
+	mimeType: string;
+}
+
+const FILE_KINDS: readonly string[] = ['image', 'video', 'audio', '3d'];
+const KIND_NAMES: Record<FileKind, string> = {
+	image: 'an image',
+	video: 'a video',
+	audio: 'an audio file',
+	'3d': 'a 3D model',
+};
+const KIND_EXAMPLES: Record<FileKind, string> = {
+	image: 'PNG, JPEG, WebP or GIF images',
+	video: 'videos (e.g. MP4, WebM)',
+	audio: 'audio (e.g. MP3, WAV, OGG, M4A)',
+	'3d': '3D models (e.g. GLB, glTF, OBJ, FBX)',
+};
+
+/** The kind a model input takes, when it is one `/uploads` knows. */
+const inputKind = (input: ModelInput): FileKind | undefined =>
+	FILE_KINDS.includes(input.kind ?? '') ? (input.kind as FileKind) : undefined;
+
+/** A MIME type without parameters; undefined when it says nothing (empty, octet-stream). */
+function declaredType(mimeType: string | undefined): string | undefined {
+	const type = (mimeType ?? '').split(';')[0].trim().toLowerCase();
+	return type && type !== 'application/octet-stream' && type !== 'binary/octet-stream'
+		? type
+		: undefined;
+}
+
+/** Kinds a sniffed container can hold: an MP4, WebM or Ogg file may be audio or video alike. */
+function kindsOfSniffed(mime: string): FileKind[] {
+	if (mime === 'video/mp4' || mime === 'video/webm') return ['video', 'audio'];
+	if (mime === 'audio/ogg') return ['audio', 'video'];
+	const kind = kindOfMime(mime);
+	return kind ? [kind] : [];
+}
+
+/**
+ * Decides how a file goes up and checks it: its kind (the input's; for an input of no known
+ * kind, the file's own, from its bytes, else its type or name: a guess Scenario's records leave
+ * open), its real content type (the bytes decide, a declared type is a label), the image checks
+ * (only for image inputs) and the model's `maxSize`.
+ */
+function planFile(
 	conn: ScenarioConnection,
 	check: FileCheck,
 	what: string,
-	mimeType: string,
-	size: number,
-	head: Buffer,
-): void {
+	file: { declared: string | undefined; fileName?: string; size: number; head: Buffer },
+): FilePlan {
 	const { input, itemIndex, field } = check;
-	if (input.kind === 'image' && !mimeType.startsWith('image/')) {
+	const declared = declaredType(file.declared);
+	const byName = mimeForFileName(file.fileName);
+	const sniffed = sniffMime(file.head);
+	const wanted = inputKind(input);
+	let plan: FilePlan;
+	if (wanted === 'image' || (!wanted && sniffImageMime(file.head))) {
+		const mimeType = declared?.startsWith('image/')
+			? declared
+			: (sniffImageMime(file.head) ?? declared ?? 'application/octet-stream');
+		if (!mimeType.startsWith('image/')) {
+			throw inputError(
+				conn.node,
+				itemIndex,
+				field,
+				`${what} is ${mimeType}, not an image`,
+				'Pass a PNG, JPEG or WebP image.',
+			);
+		}
+		// A declared type is only a label (a file name's extension, a server's header): the bytes decide.
+		if (!sniffImageMime(file.head)) {
+			throw inputError(
+				conn.node,
+				itemIndex,
+				field,
+				`${what} is not a PNG, JPEG, WebP or GIF image`,
+				`Its type says ${mimeType}, but its content is something else (an error page or a truncated download?). Scenario takes PNG, JPEG, WebP and GIF images.`,
+			);
+		}
+		plan = { upload: 'image', mimeType };
+	} else {
+		// What the file itself says it is: its bytes when they are recognised, else its type or name.
+		const own = kindOfMime(declared ?? '') ?? kindOfMime(byName ?? '');
+		const fileKinds = sniffed ? kindsOfSniffed(sniffed) : own ? [own] : [];
+		// An input that states no kind (every recorded file input states one, but the field is
+		// optional): the file's own kind, tolerantly; `asset` when nothing tells, for which what
+		// Scenario does is unknown.
+		const upload: FilePlan['upload'] = wanted ?? fileKinds.at(0) ?? 'asset';
+		if (wanted && fileKinds.length && !fileKinds.includes(wanted)) {
+			throw inputError(
+				conn.node,
+				itemIndex,
+				field,
+				`${what} is ${sniffed ?? declared ?? byName} (${fileKinds[0] === '3d' ? '3D' : fileKinds[0]}), not ${KIND_NAMES[wanted]}`,
+				`This input takes ${KIND_EXAMPLES[wanted]}.`,
+			);
+		}
+		const ofKind = (type: string | undefined) =>
+			type !== undefined && (upload === 'asset' || kindOfMime(type) === upload) ? type : undefined;
+		// The bytes decide (an MP4 sent as video/quicktime is video/mp4), but a container that
+		// holds either (an MP4 of audio) keeps the declared type of the input's kind.
+		const mimeType =
+			ofKind(sniffed) ??
+			ofKind(declared) ??
+			ofKind(byName) ??
+			sniffed ??
+			declared ??
+			byName ??
+			'application/octet-stream';
+		plan = { upload, mimeType };
+	}
+	if (input.maxSize !== undefined && file.size > input.maxSize) {
 		throw inputError(
 			conn.node,
 			itemIndex,
 			field,
-			`${what} is ${mimeType}, not an image`,
-			'Pass a PNG, JPEG or WebP image.',
+			`${what} is ${formatBytes(file.size)}, over the model's limit of ${formatBytes(input.maxSize)}`,
 		);
 	}
-	// A declared type is only a label (a file name's extension, a server's header): the bytes decide.
-	if (input.kind === 'image' && !sniffImageMime(head)) {
-		throw inputError(
-			conn.node,
-			itemIndex,
-			field,
-			`${what} is not a PNG, JPEG, WebP or GIF image`,
-			`Its type says ${mimeType}, but its content is something else (an error page or a truncated download?). Scenario takes PNG, JPEG, WebP and GIF images.`,
-		);
-	}
-	if (input.maxSize !== undefined && size > input.maxSize) {
-		throw inputError(
-			conn.node,
-			itemIndex,
-			field,
-			`${what} is ${formatBytes(size)}, over the model's limit of ${formatBytes(input.maxSize)}`,
-		);
-	}
+	return plan;
 }
 
 /**
  * Turns one reference into a Scenario asset id: asset ids pass through, binaries and URLs are
- * uploaded (inline under 4.5 MB, multipart above). `transfers` bounds the uploads holding bytes
- * in memory; a binary streamed from disk holds its slot only while its parts are sent.
+ * uploaded: images inline under 4.5 MB (`POST /assets`, which takes images only), every other
+ * file, and larger images, by multipart `/uploads` with the file's kind and content type.
+ * `transfers` bounds the uploads holding bytes in memory; a binary streamed from disk holds its
+ * slot only while its parts are sent.
  */
 export async function resolveFileReference(
 	conn: ScenarioConnection,
@@ -96,8 +201,8 @@ export async function resolveFileReference(
 			check.field,
 			`the input item has no binary property "${ref}"`,
 			available.length
-				? `Binary properties on this item: ${available.join(', ')}. Or give an asset id (asset_…) or an image URL.`
-				: 'This item carries no binary data: read the image first (e.g. Read/Write Files from Disk, HTTP Request) or give an asset id or URL.',
+				? `Binary properties on this item: ${available.join(', ')}. Or give an asset id (asset_…) or a URL.`
+				: 'This item carries no binary data: read the file first (e.g. Read/Write Files from Disk, HTTP Request) or give an asset id or URL.',
 		);
 	}
 	return await uploadBinary(conn, ctx, check, ref, binary, transfers);
@@ -111,39 +216,52 @@ async function uploadBinary(
 	binary: IBinaryData,
 	transfers: Limiter,
 ): Promise<string> {
-	const fileName = binary.fileName ?? `${property}.${extensionFor(binary.mimeType)}`;
+	const what = `Binary property "${property}"`;
+	const nameFor = (mimeType: string) => binary.fileName ?? `${property}.${extensionFor(mimeType)}`;
 	// Binaries n8n keeps outside memory (filesystem mode) have an id and a known size.
 	const declaredSize = binary.id
 		? (binary.bytes ?? (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize)
 		: undefined;
-	if (binary.id && declaredSize !== undefined && declaredSize > INLINE_UPLOAD_LIMIT) {
-		// Large binaries kept on disk by n8n are streamed part by part, never whole in memory.
-		const binaryId = binary.id;
+	const wanted = inputKind(check.input);
+	// Multipart files kept on disk by n8n are streamed part by part, never whole in memory: every
+	// non-image file, and large images.
+	const streams =
+		binary.id !== undefined &&
+		declaredSize !== undefined &&
+		(wanted !== 'image' || declaredSize > INLINE_UPLOAD_LIMIT);
+	if (streams) {
+		const binaryId = binary.id!;
 		const head = await readHead(ctx, binaryId);
-		const mimeType = binary.mimeType.startsWith('image/')
-			? binary.mimeType
-			: (sniffImageMime(head) ?? binary.mimeType);
-		checkKindAndSize(conn, check, `Binary property "${property}"`, mimeType, declaredSize, head);
-		const open = async () => await ctx.helpers.getBinaryStream(binaryId, READ_CHUNK_SIZE);
-		return await uploadMultipart(
-			conn,
-			check,
-			{
-				fileName,
-				mimeType,
-				size: declaredSize,
-				parts: partsOf(open, UPLOAD_PART_SIZE, declaredSize, sparePartsOf(transfers)),
-			},
-			transfers,
-		);
+		const plan = planFile(conn, check, what, {
+			declared: binary.mimeType,
+			fileName: binary.fileName,
+			size: declaredSize,
+			head,
+		});
+		if (plan.upload !== 'image' || declaredSize > INLINE_UPLOAD_LIMIT) {
+			const open = async () => await ctx.helpers.getBinaryStream(binaryId, READ_CHUNK_SIZE);
+			return await uploadMultipart(
+				conn,
+				check,
+				{
+					fileName: nameFor(plan.mimeType),
+					plan,
+					size: declaredSize,
+					parts: partsOf(open, UPLOAD_PART_SIZE, declaredSize, sparePartsOf(transfers)),
+				},
+				transfers,
+			);
+		}
 	}
 	return await transfers.run(async () => {
 		const bytes = await ctx.helpers.getBinaryDataBuffer(check.itemIndex, property);
-		const mimeType = binary.mimeType.startsWith('image/')
-			? binary.mimeType
-			: (sniffImageMime(bytes) ?? binary.mimeType);
-		checkKindAndSize(conn, check, `Binary property "${property}"`, mimeType, bytes.length, bytes);
-		return await uploadBytes(conn, check, fileName, mimeType, bytes);
+		const plan = planFile(conn, check, what, {
+			declared: binary.mimeType,
+			fileName: binary.fileName,
+			size: bytes.length,
+			head: bytes,
+		});
+		return await uploadBytes(conn, check, nameFor(plan.mimeType), plan, bytes);
 	});
 }
 
@@ -163,12 +281,20 @@ async function readHead(ctx: IExecuteFunctions, binaryId: string): Promise<Buffe
  */
 export const URL_FILE_LIMIT = 64 * 1024 * 1024;
 
+/**
+ * A URL's file is fetched here and uploaded, rather than handed to `POST /uploads {url, kind}`
+ * (SPEC): that import is documented only by the SPEC's one line, and nothing says which kinds
+ * it takes, whether it honours a model's `maxSize` or what it does with an error page; a
+ * URL's file may also be reachable only from where n8n runs. Fetched here, the model's
+ * `maxSize` caps what is read, and the file passes the same checks as a binary.
+ */
 async function uploadFromUrl(
 	conn: ScenarioConnection,
 	check: FileCheck,
 	url: string,
 ): Promise<string> {
-	const host = parseUrl(conn, check, url).host;
+	const parsed = parseUrl(conn, check, url);
+	const host = parsed.host;
 	const limit = check.input.maxSize ?? URL_FILE_LIMIT;
 	const response = await callSignedUrl<ReadableBody>(
 		conn,
@@ -192,17 +318,15 @@ async function uploadFromUrl(
 		throw tooLarge(declared);
 	}
 	const bytes = await readCapped(response.body, limit, () => tooLarge(Number.NaN));
-	const header = String(response.headers['content-type'] ?? '')
-		.split(';')[0]
-		.trim();
-	const mimeType = header.startsWith('image/')
-		? header
-		: (sniffImageMime(bytes) ?? (header || 'application/octet-stream'));
-	checkKindAndSize(conn, check, `The file at ${url}`, mimeType, bytes.length, bytes);
-	const name = decodeURIComponent(
-		new URL(url).pathname.split('/').pop() || `image.${extensionFor(mimeType)}`,
-	);
-	return await uploadBytes(conn, check, name, mimeType, bytes);
+	const lastSegment = decodeURIComponent(parsed.pathname.split('/').pop() ?? '');
+	const plan = planFile(conn, check, `The file at ${url}`, {
+		declared: String(response.headers['content-type'] ?? ''),
+		fileName: lastSegment,
+		size: bytes.length,
+		head: bytes,
+	});
+	const name = lastSegment || `file.${extensionFor(plan.mimeType)}`;
+	return await uploadBytes(conn, check, name, plan, bytes);
 }
 
 /** A user's URL, or an error naming its field ("Invalid URL" alone says neither which nor where). */
@@ -240,10 +364,10 @@ async function uploadBytes(
 	conn: ScenarioConnection,
 	check: FileCheck,
 	fileName: string,
-	mimeType: string,
+	plan: FilePlan,
 	bytes: Buffer,
 ): Promise<string> {
-	if (bytes.length <= INLINE_UPLOAD_LIMIT) {
+	if (plan.upload === 'image' && bytes.length <= INLINE_UPLOAD_LIMIT) {
 		const { asset } = await scenarioRequest<{ asset: ScenarioAsset }>(conn, {
 			method: 'POST',
 			path: '/assets',
@@ -260,7 +384,7 @@ async function uploadBytes(
 	};
 	return await uploadMultipart(conn, check, {
 		fileName,
-		mimeType,
+		plan,
 		size: bytes.length,
 		parts: parts(),
 	});
@@ -318,7 +442,7 @@ function sparePartsOf(transfers: Limiter): Buffer[] {
 
 interface MultipartSource {
 	fileName: string;
-	mimeType: string;
+	plan: FilePlan;
 	size: number;
 	parts: AsyncIterable<Buffer>;
 }
@@ -341,8 +465,8 @@ async function uploadMultipart(
 		body: {
 			fileName: source.fileName,
 			fileSize: source.size,
-			contentType: source.mimeType,
-			kind: 'image',
+			contentType: source.plan.mimeType,
+			kind: source.plan.upload,
 			parts: partCount,
 		},
 		retry: 'submission',
@@ -366,7 +490,7 @@ async function uploadMultipart(
 					method: 'PUT',
 					url: target.url,
 					body: part,
-					headers: { 'Content-Type': source.mimeType },
+					headers: { 'Content-Type': source.plan.mimeType },
 				},
 				error,
 			);
@@ -381,17 +505,31 @@ async function uploadMultipart(
 		error,
 	});
 
-	const deadline = Date.now() + UPLOAD_IMPORT_TIMEOUT_MS;
-	for (;;) {
+	return await waitForImport(conn, check, upload.id);
+}
+
+/**
+ * Polls an upload until it becomes an asset, as Scenario's SDK `upload.wait()` does: done as soon
+ * as `entityId` is set, or at a terminal status (`imported`, `complete`, `failed`), failing with
+ * Scenario's `errorMessage`; at most UPLOAD_WAIT_MS.
+ */
+async function waitForImport(
+	conn: ScenarioConnection,
+	check: FileCheck,
+	uploadId: string,
+): Promise<string> {
+	const error = { itemIndex: check.itemIndex, action: `Uploading ${check.field}` };
+	const deadline = Date.now() + UPLOAD_WAIT_MS;
+	for (let delay = UPLOAD_POLL_FIRST_MS; ; delay = Math.min(UPLOAD_POLL_MAX_MS, delay * 2)) {
+		await pause(conn.node, delay, conn.signal);
 		const current = (
 			await scenarioRequest<{ upload: ScenarioUpload }>(conn, {
 				method: 'GET',
-				path: `/uploads/${upload.id}`,
+				path: `/uploads/${uploadId}`,
 				retry: 'idempotent',
 				error,
 			})
 		).upload;
-		if (current.status === 'imported' && current.entityId) return current.entityId;
 		if (current.status === 'failed') {
 			throw inputError(
 				conn.node,
@@ -400,14 +538,23 @@ async function uploadMultipart(
 				`Scenario could not import the upload: ${current.errorMessage ?? 'no reason given'}`,
 			);
 		}
-		if (Date.now() > deadline) {
+		if (current.entityId) return current.entityId;
+		if (current.status === 'imported' || current.status === 'complete') {
 			throw inputError(
 				conn.node,
 				check.itemIndex,
 				check.field,
-				`the upload ${upload.id} was not imported within ${UPLOAD_IMPORT_TIMEOUT_MS / 1000} s`,
+				`Scenario finished the upload ${uploadId} (${current.status}) but named no asset for it`,
 			);
 		}
-		await pause(conn.node, UPLOAD_POLL_MS, conn.signal);
+		if (Date.now() + delay > deadline) {
+			throw inputError(
+				conn.node,
+				check.itemIndex,
+				check.field,
+				`the upload ${uploadId} was not imported within ${UPLOAD_WAIT_MS / 1000} s (last status: ${current.status})`,
+				'Scenario may still be validating the file: try again later, or upload it in Scenario and give its asset id.',
+			);
+		}
 	}
 }

@@ -1,0 +1,462 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
+/**
+ * Files of every kind, through n8n-core's engine: video, audio and 3D inputs from binaries and
+ * URLs go up by multipart `/uploads` with their own kind and content type (never `POST /assets`,
+ * which takes images only), whatever n8n's binary mode; outputs of video and 3D models come
+ * back as binaries of their type; outputs say which they are (PATINA's maps); upload waits
+ * follow Scenario's statuses; a dry run says what it uploaded. Test files are built in code
+ * (test/simulator/media.ts): a real MP4 (ftyp box), WAV and GLB.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+
+import type { HarnessBinaryMode, HarnessInputItem } from '../harness';
+import { mediaFile, mediaKindOf, mp4File } from '../simulator/media';
+import { ScenarioSimulator } from '../simulator/server';
+import { sniffImage } from '../simulator/png';
+import { mapped, modelById, pngImage, runScenarioNode } from '../support/scenario-nodes';
+
+let sim: ScenarioSimulator;
+/** A user's own file host on loopback, serving videos. */
+let host: Server;
+let hostUrl: string;
+
+beforeAll(async () => {
+	sim = await ScenarioSimulator.start({ jobDurationMs: 200 });
+	host = createServer((req, res) => {
+		const clip = mp4File('hosted clip');
+		if (req.url === '/media/clip.mp4') {
+			res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': clip.length });
+			res.end(clip);
+		} else if (req.url === '/download?id=42') {
+			// A file host that names no type: the bytes tell.
+			res.writeHead(200, { 'content-type': 'application/octet-stream' });
+			res.end(clip);
+		} else if (req.url === '/media/huge.mp4') {
+			// 16 MB, announced only by streaming it (no Content-Length).
+			res.writeHead(200, { 'content-type': 'video/mp4' });
+			res.end(mp4File('huge', 16 * 1024 * 1024));
+		} else res.writeHead(404).end();
+	});
+	await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+	hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+});
+afterEach(() => sim.reset());
+afterAll(async () => {
+	await sim.close();
+	await new Promise((resolve) => host.close(resolve));
+});
+
+const file = (kind: string, seed: string, fileName: string, mimeType?: string, minBytes = 0) => {
+	const media = mediaFile(kind, seed, minBytes)!;
+	return { data: media.bytes, mimeType: mimeType ?? media.mimeType, fileName };
+};
+
+/** What the simulator holds for an uploaded asset id. */
+const assetOf = (id: unknown) => sim.assets.get(String(id));
+const generation = () => {
+	const posts = sim.calls('POST', '/generate/');
+	expect(posts).toHaveLength(1);
+	return posts[0].body as Record<string, unknown>;
+};
+
+describe('video, audio and 3D files in', () => {
+	it.each<HarnessBinaryMode>(['filesystem', 'default'])(
+		'an MP4 into Seedance 2.0 Mini referenceVideos and a WAV into referenceAudio go up by /uploads with their kind (%s binary mode); the video output comes back as video/mp4',
+		async (binaryMode) => {
+			const item: HarnessInputItem = {
+				json: { prompt: 'the dancer from the clip, to the beat' },
+				binary: {
+					clip: file('video', 'dance clip', 'dance.mp4'),
+					// Declared as nothing in particular: the bytes say WAV.
+					beat: file('audio', 'beat', 'beat.wav', 'application/octet-stream'),
+				},
+			};
+			const result = await runScenarioNode(sim, {
+				type: 'customGenerate',
+				parameters: {
+					model: modelById('model_bytedance-seedance-2-0-mini'),
+					inputs: mapped({
+						prompt: '={{ $json.prompt }}',
+						referenceVideos: 'clip',
+						referenceAudio: 'beat',
+					}),
+				},
+				items: [item],
+				binaryMode,
+			});
+			expect(result.error?.message).toBeUndefined();
+			// Nothing went to POST /assets: it takes images only.
+			expect(sim.calls('POST', '/assets')).toEqual([]);
+			const uploads = sim.calls('POST', '/uploads').filter((call) => call.path === '/v1/uploads');
+			expect(
+				uploads
+					.map((call) => call.body)
+					.sort((a, b) => ((a as never)['kind'] > (b as never)['kind'] ? -1 : 1)),
+			).toEqual([
+				{
+					fileName: 'dance.mp4',
+					fileSize: item.binary!.clip.data.length,
+					contentType: 'video/mp4',
+					kind: 'video',
+					parts: 1,
+				},
+				{
+					fileName: 'beat.wav',
+					fileSize: item.binary!.beat.data.length,
+					contentType: 'audio/wav',
+					kind: 'audio',
+					parts: 1,
+				},
+			]);
+			const body = generation();
+			const [video] = body.referenceVideos as string[];
+			const [audio] = body.referenceAudio as string[];
+			expect(assetOf(video)).toMatchObject({ kind: 'video', mimeType: 'video/mp4' });
+			expect(assetOf(video)!.bytes.equals(item.binary!.clip.data)).toBe(true);
+			expect(assetOf(audio)).toMatchObject({ kind: 'audio', mimeType: 'audio/wav' });
+			expect(assetOf(audio)!.bytes.equals(item.binary!.beat.data)).toBe(true);
+
+			expect(result.items).toHaveLength(1);
+			const [out] = result.items;
+			expect(out.json).toMatchObject({
+				kind: 'video',
+				type: 'video2video',
+				mimeType: 'video/mp4',
+				width: null,
+				height: null,
+			});
+			const binary = result.binaryData(out, 'data');
+			expect(binary).toMatchObject({
+				mimeType: 'video/mp4',
+				fileExtension: 'mp4',
+				fileName: `${String(out.json.assetId)}-video2video.mp4`,
+			});
+			expect(mediaKindOf(await result.binary(out, 'data'))).toBe('video');
+		},
+	);
+
+	it('a GLB into Rodin’s required 3D "model" input (and the PNG into "image" by POST /assets); the 3D output comes back as model/gltf-binary', async () => {
+		const glb = file('3d', 'character', 'character.glb');
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_rodin-hyper3d-bang'),
+				inputs: mapped({ model: 'mesh', image: 'data' }),
+			},
+			items: [
+				{
+					json: {},
+					binary: {
+						data: { data: pngImage('rodin view'), mimeType: 'image/png', fileName: 'view.png' },
+						mesh: glb,
+					},
+				},
+			],
+		});
+		expect(result.error?.message).toBeUndefined();
+		expect(
+			sim.calls('POST', '/assets').map((call) => (call.body as { name: string }).name),
+		).toEqual(['view.png']);
+		const [upload] = sim.calls('POST', '/uploads').filter((call) => call.path === '/v1/uploads');
+		expect(upload.body).toMatchObject({
+			fileName: 'character.glb',
+			kind: '3d',
+			contentType: 'model/gltf-binary',
+		});
+		const body = generation();
+		expect(assetOf(body.model)).toMatchObject({ kind: '3d', mimeType: 'model/gltf-binary' });
+		expect(assetOf(body.image)).toMatchObject({ kind: 'image' });
+		const [out] = result.items;
+		expect(out.json).toMatchObject({ kind: '3d', type: '3d23d', mimeType: 'model/gltf-binary' });
+		expect(result.binaryData(out, 'data')).toMatchObject({
+			mimeType: 'model/gltf-binary',
+			fileExtension: 'glb',
+			fileName: `${String(out.json.assetId)}-3d23d.glb`,
+		});
+		expect(mediaKindOf(await result.binary(out, 'data'))).toBe('3d');
+	});
+
+	it('a 9 MB video kept on disk by n8n goes up by multipart, streamed in two parts', async () => {
+		const big = file('video', 'long take', 'long-take.mp4', 'video/mp4', 9 * 1024 * 1024);
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_bytedance-seedance-2-0-mini'),
+				inputs: mapped({ prompt: 'cut it shorter', referenceVideos: 'data' }),
+			},
+			items: [{ json: {}, binary: { data: big } }],
+			binaryMode: 'filesystem',
+		});
+		expect(result.error?.message).toBeUndefined();
+		const [upload] = sim.calls('POST', '/uploads').filter((call) => call.path === '/v1/uploads');
+		expect(upload.body).toEqual({
+			fileName: 'long-take.mp4',
+			fileSize: big.data.length,
+			contentType: 'video/mp4',
+			kind: 'video',
+			parts: 2,
+		});
+		const puts = sim.calls('PUT', '/', 'upload');
+		expect(puts.map((put) => put.bodyBytes)).toEqual([
+			8 * 1024 * 1024,
+			big.data.length - 8 * 1024 * 1024,
+		]);
+		expect(puts.every((put) => put.headers['content-type'] === 'video/mp4')).toBe(true);
+		const [video] = generation().referenceVideos as string[];
+		expect(assetOf(video)!.bytes.equals(big.data)).toBe(true);
+	});
+
+	it('a video URL (typed, or untyped whose bytes tell) is fetched and uploaded as a video', async () => {
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_bytedance-seedance-2-0-mini'),
+				inputs: mapped({
+					prompt: 'the same, at dusk',
+					referenceVideos: `${hostUrl}/media/clip.mp4\n${hostUrl}/download?id=42`,
+				}),
+			},
+		});
+		expect(result.error?.message).toBeUndefined();
+		expect(sim.calls('POST', '/assets')).toEqual([]);
+		const uploads = sim.calls('POST', '/uploads').filter((call) => call.path === '/v1/uploads');
+		expect(
+			uploads
+				.map((call) => call.body)
+				.sort((a, b) =>
+					(a as { fileName: string }).fileName < (b as { fileName: string }).fileName ? -1 : 1,
+				),
+		).toEqual([
+			expect.objectContaining({ fileName: 'clip.mp4', kind: 'video', contentType: 'video/mp4' }),
+			expect.objectContaining({ fileName: 'download', kind: 'video', contentType: 'video/mp4' }),
+		]);
+		const videos = generation().referenceVideos as string[];
+		expect(videos).toHaveLength(2);
+		for (const id of videos) expect(assetOf(id)!.bytes.equals(mp4File('hosted clip'))).toBe(true);
+	});
+
+	it('a video URL over the model’s maxSize (Gemini 3.1 Flash: 15 MB) is refused after 15 MB read, before any upload', async () => {
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_google-gemini-3-1-flash'),
+				inputs: mapped({ prompt: 'describe it', video: `${hostUrl}/media/huge.mp4` }),
+			},
+		});
+		expect(result.error?.message).toMatch(
+			/^Model input "Input video" \(video\): the file at .*huge\.mp4 is over 15\.0 MB, over the limit of 15\.0 MB the model states \[item 0\]$/,
+		);
+		expect(sim.calls('POST', '/uploads')).toEqual([]);
+		expect(sim.calls('POST', '/generate/')).toEqual([]);
+	});
+
+	it('refuses a file of another kind for a video input, naming the field and the item, before anything is sent', async () => {
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_bytedance-seedance-2-0-mini'),
+				inputs: mapped({ prompt: 'x', referenceVideos: 'data' }),
+			},
+			items: [
+				{
+					json: {},
+					binary: {
+						data: { data: pngImage('still'), mimeType: 'video/mp4', fileName: 'still.mp4' },
+					},
+				},
+			],
+		});
+		expect(result.error?.message).toBe(
+			'Model input "Reference Videos" (referenceVideos): Binary property "data" is image/png (image), not a video [item 0]',
+		);
+		expect(sim.log.filter((call) => call.method === 'POST')).toEqual([]);
+	});
+});
+
+describe('a file input whose kind Scenario does not state', () => {
+	it('takes the file’s own kind: an MP4 goes up as a video, a PNG by POST /assets', async () => {
+		// The recorded Seedance 2.0 Mini body, with `kind` left out of its reference inputs.
+		const recorded = JSON.parse(
+			readFileSync(
+				join(
+					__dirname,
+					'..',
+					'fixtures',
+					'scenario-api',
+					'models',
+					'model_bytedance-seedance-2-0-mini.json',
+				),
+				'utf8',
+			),
+		) as { model: { inputs: Array<Record<string, unknown>> } };
+		for (const input of recorded.model.inputs)
+			if (input.name === 'referenceVideos' || input.name === 'referenceImages') {
+				delete input.kind;
+				input.label = `${String(input.label)} (no kind)`;
+			}
+		sim.inject({
+			method: 'GET',
+			path: '/models/model_bytedance-seedance-2-0-mini',
+			fault: { kind: 'status', status: 200, body: recorded },
+		});
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_bytedance-seedance-2-0-mini'),
+				inputs: mapped({ prompt: 'x', referenceVideos: 'clip', referenceImages: 'still' }),
+			},
+			continueOnFail: true,
+			items: [
+				{
+					json: {},
+					binary: {
+						clip: file('video', 'no kind', 'clip.bin', 'application/octet-stream'),
+						still: { data: pngImage('no kind'), mimeType: 'image/png', fileName: 'still.png' },
+					},
+				},
+				// No files: its error names the input by the label of the body served above.
+				{ json: {} },
+			],
+		});
+		expect(result.items[1].json.error).toMatch(/^Model input "Reference Videos \(no kind\)"/);
+		expect(result.items[0].json.error).toBeUndefined();
+		const [upload] = sim.calls('POST', '/uploads').filter((call) => call.path === '/v1/uploads');
+		expect(upload.body).toMatchObject({
+			fileName: 'clip.bin',
+			kind: 'video',
+			contentType: 'video/mp4',
+		});
+		expect(
+			sim.calls('POST', '/assets').map((call) => (call.body as { name: string }).name),
+		).toEqual(['still.png']);
+		const body = generation();
+		expect(assetOf((body.referenceVideos as string[])[0])?.kind).toBe('video');
+		expect(assetOf((body.referenceImages as string[])[0])?.kind).toBe('image');
+	});
+});
+
+describe('outputs say what they are', () => {
+	it('a PATINA Material job’s six outputs carry kind and type, in the json and the file name, whatever their order', async () => {
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_patina-material'),
+				inputs: mapped({ prompt: 'weathered copper patina with verdigris streaks' }),
+			},
+		});
+		expect(result.error?.message).toBeUndefined();
+		expect(result.items).toHaveLength(6);
+		const types = result.items.map((item) => item.json.type);
+		expect([...types].sort()).toEqual(
+			[
+				'inference-txt2img-texture',
+				'texture-albedo',
+				'texture-height',
+				'texture-metallic',
+				'texture-normal',
+				'texture-smoothness',
+			].sort(),
+		);
+		// The simulator answers them in no fixed order (as Scenario does): the base texture is not first.
+		expect(types[0]).not.toBe('inference-txt2img-texture');
+		for (const item of result.items) {
+			expect(item.json).toMatchObject({ kind: 'image', mimeType: 'image/png' });
+			expect(result.binaryData(item, 'data').fileName).toBe(
+				`${String(item.json.assetId)}-${String(item.json.type)}.png`,
+			);
+			expect(sniffImage(await result.binary(item, 'data'))?.mimeType).toBe('image/png');
+		}
+	});
+
+	it('with Download off, the items still carry kind and type', async () => {
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_meshy-7-txt23d'),
+				inputs: mapped({ prompt: 'a chair' }),
+				options: { downloadImages: false },
+			},
+		});
+		expect(result.error?.message).toBeUndefined();
+		expect(result.items[0].binary).toBeUndefined();
+		expect(result.items[0].json).toMatchObject({
+			kind: '3d',
+			type: 'txt23d',
+			mimeType: 'model/gltf-binary',
+		});
+	});
+});
+
+describe('upload completion and Dry Run', () => {
+	it('waits through validating and validated until the upload names its asset', async () => {
+		sim.setUploadValidation(900);
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_bytedance-seedance-2-0-mini'),
+				inputs: mapped({ prompt: 'x', referenceAudio: 'data' }),
+			},
+			items: [{ json: {}, binary: { data: file('audio', 'slow', 'slow.wav') } }],
+		});
+		expect(result.error?.message).toBeUndefined();
+		const polls = sim.calls('GET', /^\/uploads\/upload_/);
+		expect(polls.length).toBeGreaterThanOrEqual(2);
+		const [audio] = generation().referenceAudio as string[];
+		expect(assetOf(audio)?.kind).toBe('audio');
+	});
+
+	it('fails with Scenario’s errorMessage when the import fails', async () => {
+		sim.inject({
+			method: 'GET',
+			path: /^\/uploads\/upload_/,
+			fault: {
+				kind: 'status',
+				status: 200,
+				body: {
+					upload: { id: 'upload_x', status: 'failed', errorMessage: 'Unsupported video codec' },
+				},
+			},
+		});
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_bytedance-seedance-2-0-mini'),
+				inputs: mapped({ prompt: 'x', referenceVideos: 'data' }),
+			},
+			items: [{ json: {}, binary: { data: file('video', 'codec', 'codec.mp4') } }],
+		});
+		expect(result.error?.message).toBe(
+			'Model input "Reference Videos" (referenceVideos): Scenario could not import the upload: Unsupported video codec [item 0]',
+		);
+		expect(sim.calls('POST', '/generate/')).toEqual([]);
+	});
+
+	it('Dry Run uploads the files (as its description says), prices the real request and lists what it uploaded', async () => {
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_bytedance-seedance-2-0-mini'),
+				inputs: mapped({ prompt: 'x', referenceVideos: 'data' }),
+				options: { dryRun: true },
+			},
+			items: [{ json: {}, binary: { data: file('video', 'priced', 'priced.mp4') } }],
+		});
+		expect(result.error?.message).toBeUndefined();
+		const [priced] = sim.calls('POST', '/generate/');
+		expect(priced.query).toMatchObject({ dryRun: 'true' });
+		expect(priced.status).toBe(269);
+		expect(sim.jobs.size).toBe(0);
+		const [item] = result.items;
+		const sent = (priced.body as { referenceVideos: string[] }).referenceVideos;
+		expect(item.json).toMatchObject({
+			dryRun: true,
+			cost: expect.any(Number),
+			request: { prompt: 'x', referenceVideos: sent },
+			uploadedAssetIds: sent,
+		});
+		expect(assetOf(sent[0])?.kind).toBe('video');
+	});
+});
