@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Scenario Wait for Job in Check Once mode, through n8n-core: one look per job, finished jobs to
  * Done (with their images), the others to Still Running with what a Wait node loop needs.
