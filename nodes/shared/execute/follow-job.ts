@@ -9,17 +9,26 @@ import { JobTimeoutError, cancelJob, waitForJob } from './job-polling';
 import type { JobOptions } from './parameters';
 import type { ItemState, RunContext } from './run-per-item';
 
+/**
+ * What every node says of a job. Two costs, in Creative Units, because they can differ (a
+ * recorded PATINA job: estimate 7.25, billed 6): `estimatedCost`, the submission's
+ * `creativeUnitsCost` (null where the node did not submit the job, as in Wait for Job), and
+ * `billedCost`, the job's `billing.cuCost` (null while the job carries none). Whether Scenario
+ * sets `billing` before a job ends is unknown: it is read whenever present.
+ */
 export function jobSummary(
 	job: ScenarioJob,
 	modelId: string | undefined,
-	cost: number | undefined,
+	estimatedCost: number | undefined,
 ): IDataObject {
+	const billed = job.billing?.cuCost;
 	return {
 		jobId: job.jobId,
 		modelId: modelId ?? (job.metadata?.input?.modelId as string | undefined) ?? null,
 		status: job.status,
 		progress: job.progress ?? null,
-		cost: cost ?? job.billing?.cuCost ?? null,
+		estimatedCost: estimatedCost ?? null,
+		billedCost: typeof billed === 'number' ? billed : null,
 	};
 }
 
@@ -38,7 +47,7 @@ export async function followJob(
 	state: ItemState,
 	known: ScenarioJob | string,
 	options: Pick<JobOptions, 'downloadImages' | 'binaryProperty' | 'timeoutMs'>,
-	follow: { submissionCost?: number; cancel?: CancelPolicy } = {},
+	follow: { estimatedCost?: number; cancel?: CancelPolicy } = {},
 ): Promise<INodeExecutionData[]> {
 	const jobId = typeof known === 'string' ? known : known.jobId;
 	state.jobId = jobId;
@@ -97,7 +106,7 @@ export async function followJob(
 		error.message = text;
 		throw error;
 	}
-	const summary = jobSummary(job, modelId, follow.submissionCost);
+	const summary = jobSummary(job, modelId, follow.estimatedCost);
 	const assetIds = job.metadata?.assetIds ?? [];
 	if (assetIds.length === 0) {
 		// Every input item yields output, even a job that succeeded with nothing to show.
