@@ -19,20 +19,42 @@ import { customSubmission, executeGenerations } from '../shared/execute/generati
 import { readModelId, readModelInputs, readText } from '../shared/execute/parameters';
 import { searchModels } from '../shared/methods/list-search';
 import { modelInputsMapping } from '../shared/methods/resource-mapping';
-import type { ScenarioModel } from '../shared/model/api-types';
+import type { ModelInput, ScenarioModel } from '../shared/model/api-types';
 import { imageSlot, placeImages, strengthSlot } from '../shared/model/image-slots';
-import { asLegacyImg2Img, isCustomModel } from '../shared/model/legacy-img2img';
+import {
+	asLegacyImg2Img,
+	isCustomModel,
+	LEGACY_IMG2IMG_PATH,
+} from '../shared/model/legacy-img2img';
+import { fetchModel } from '../shared/model/model-cache';
+import { runnableModel, type RunnableModel } from '../shared/model/trained-models';
 import { inputError } from '../shared/transport/errors';
 
-/** Custom models run through their own inputs; SD/Flux-family models through the legacy endpoint's. */
-const formModel = (model: ScenarioModel): ScenarioModel =>
-	isCustomModel(model) ? model : asLegacyImg2Img(model);
+/**
+ * The model Img2Img submits to: custom models run through their own inputs, trained models
+ * (LoRAs, compositions) through their base model's, on `/generate/custom`; other non-custom
+ * models (SD 1.5 / SDXL families) through the legacy endpoint's fields.
+ */
+async function img2imgModel(
+	chosen: ScenarioModel,
+	values: Record<string, unknown>,
+	load: (id: string) => Promise<ScenarioModel>,
+): Promise<RunnableModel & { legacy: boolean }> {
+	const runnable = await runnableModel(chosen, values, load);
+	const legacy = !runnable.trained && !isCustomModel(chosen);
+	return legacy ? { model: asLegacyImg2Img(chosen), values, legacy } : { ...runnable, legacy };
+}
 
 /** Inputs this node shows as its own fields (image, prompt, strength), left out of "Model Options". */
 function withoutOwnInputs(model: ScenarioModel): ScenarioModel {
 	const inputs = model.inputs ?? [];
 	const own = new Set(['prompt', imageSlot(inputs)?.name, strengthSlot(inputs)?.name]);
 	return { ...model, inputs: inputs.filter((input) => !own.has(input.name)) };
+}
+
+/** `(0.01–1)`: the bounds a model puts on its strength input. */
+function strengthRange(input: ModelInput): string {
+	return `${input.min ?? 0}–${input.max ?? 1}`;
 }
 
 export class ScenarioImg2Img implements INodeType {
@@ -66,7 +88,7 @@ export class ScenarioImg2Img implements INodeType {
 				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
 				default: 0.6,
 				description:
-					'0 keeps the image, 1 ignores it. Used by models with a strength input (SD/Flux families, Flux Dev, Patina …); models that take images only as references ignore it.',
+					'0 keeps the image, 1 ignores it. Sent to models with a strength input (Flux Dev and its LoRAs, Patina, SD families …) within their range; for a model that takes the image only as a reference, the output says it was not used.',
 			},
 			modelLocator({
 				listMethod: 'searchImg2ImgModels',
@@ -94,12 +116,21 @@ export class ScenarioImg2Img implements INodeType {
 		},
 		resourceMapping: {
 			getModelInputs: modelInputsMapping({
-				view: (_conn, model) => withoutOwnInputs(formModel(model)),
+				view: async (conn, model) => {
+					const { model: runs } = await img2imgModel(
+						model,
+						{},
+						async (id) => await fetchModel(conn, id),
+					);
+					return withoutOwnInputs(runs);
+				},
 			}),
 		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		// Models told (once per run) that they took no Strength.
+		const strengthUnused = new Set<string>();
 		return await executeGenerations(this, async (itemIndex, { run, models, state }) => {
 			const node = this.getNode();
 			const image = readText(this, itemIndex, 'image', {
@@ -127,21 +158,38 @@ export class ScenarioImg2Img implements INodeType {
 					`${chosen.id} has no img2img capability (it has: ${(chosen.capabilities ?? []).join(', ') || 'none'})`,
 				);
 			}
-			const model = formModel(chosen);
+			const { model, values, trained, legacy } = await img2imgModel(
+				chosen,
+				readModelInputs(this, itemIndex),
+				async (id) => await models.get(id, itemIndex),
+			);
+			const runs = trained ? `${model.id}, which runs ${chosen.id},` : model.id;
 			const inputs = model.inputs ?? [];
-			const values = readModelInputs(this, itemIndex);
 			if (prompt) {
 				if (!inputs.some((input) => input.name === 'prompt'))
-					throw inputError(
-						node,
-						itemIndex,
-						'Prompt',
-						`${chosen.id} takes no prompt: leave it empty`,
-					);
+					throw inputError(node, itemIndex, 'Prompt', `${runs} takes no prompt: leave it empty`);
 				values.prompt = prompt;
 			}
 			const strengthInput = strengthSlot(inputs);
-			if (strengthInput) values[strengthInput.name] = strength;
+			if (strengthInput) {
+				const { min, max } = strengthInput;
+				if ((min !== undefined && strength < min) || (max !== undefined && strength > max))
+					throw inputError(
+						node,
+						itemIndex,
+						'Strength',
+						`${strength} is outside the range ${runs} takes (${strengthRange(strengthInput)})`,
+					);
+				values[strengthInput.name] = strength;
+			} else if (!strengthUnused.has(model.id)) {
+				// Not an error: the field has a default, and the model still uses the image.
+				strengthUnused.add(model.id);
+				this.addExecutionHints({
+					message: `Strength was not used: ${runs} has no strength input (it takes the image as a reference)`,
+					location: 'outputPane',
+				});
+			}
+			if (legacy) values.numSamples ??= 1; // the endpoint's own default is 4 images
 			const placed = placeImages(node, itemIndex, model, values, { image });
 			const submission = await customSubmission(
 				this,
@@ -151,11 +199,11 @@ export class ScenarioImg2Img implements INodeType {
 				placed,
 				new Map([[image, 'Image']]),
 			);
-			if (isCustomModel(chosen)) return submission;
-			// SD/Flux families: the legacy endpoint, with the model in the body.
+			if (!legacy) return submission;
+			// SD families: the legacy endpoint, with the model in the body.
 			return {
 				...submission,
-				path: '/generate/img2img',
+				path: LEGACY_IMG2IMG_PATH,
 				body: { ...submission.body, modelId: chosen.id },
 			};
 		});

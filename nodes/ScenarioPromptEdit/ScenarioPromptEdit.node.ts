@@ -20,27 +20,10 @@ import { readModelId, readModelInputs, readText, readTextList } from '../shared/
 import { searchModels } from '../shared/methods/list-search';
 import { modelInputsMapping } from '../shared/methods/resource-mapping';
 import type { ScenarioModel } from '../shared/model/api-types';
-import {
-	imageSlot,
-	loraBaseFor,
-	maskSlot,
-	placeImages,
-	referenceSlot,
-} from '../shared/model/image-slots';
+import { imageSlot, maskSlot, placeImages, referenceSlot } from '../shared/model/image-slots';
 import { fetchModel } from '../shared/model/model-cache';
-
-/** The editing models Scenario recommends for /generate/custom, first the default. */
-export const EDITING_MODELS = [
-	{
-		id: 'model_google-gemini-2-5-flash-image-editing',
-		name: 'Gemini 2.5 Flash Image (Nano Banana)',
-	},
-	{ id: 'model_openai-gpt-image-1-editing', name: 'GPT Image 1 (mask support)' },
-	{ id: 'model_flux-kontext-editing', name: 'Flux Kontext (and your Kontext LoRAs)' },
-	{ id: 'model_bytedance-seedream-4-editing', name: 'Seedream 4' },
-	{ id: 'model_qwen-image-editing', name: 'Qwen Image Edit' },
-	{ id: 'model_runway-gen4-image-editing', name: 'Runway Gen-4 Image' },
-];
+import { runnableModel } from '../shared/model/trained-models';
+import { EDITING_MODELS, MASK_MODEL, editingModelLabel, editingModelTakes } from './editing-models';
 
 /** Inputs this node shows as its own fields, left out of "Model Options". */
 function ownInputs(model: ScenarioModel): Set<string> {
@@ -50,15 +33,6 @@ function ownInputs(model: ScenarioModel): Set<string> {
 			(n): n is string => !!n,
 		),
 	);
-}
-
-/** A Kontext LoRA is edited through its base model; anything else is itself. */
-async function runnableModel(
-	model: ScenarioModel,
-	load: (id: string) => Promise<ScenarioModel>,
-): Promise<ScenarioModel> {
-	const base = loraBaseFor(model);
-	return base ? await load(base) : model;
 }
 
 export class ScenarioPromptEdit implements INodeType {
@@ -91,7 +65,7 @@ export class ScenarioPromptEdit implements INodeType {
 				listMethod: 'searchEditingModels',
 				default: EDITING_MODELS[0].id,
 				description:
-					'The editing model. By ID also takes newer editing models and your own Flux Kontext LoRAs.',
+					'The editing model; each says what it takes. By ID also takes newer editing models and your own Flux Kontext LoRAs (they edit through FLUX Kontext Edit).',
 			}),
 			{
 				displayName: 'Reference Images',
@@ -107,8 +81,7 @@ export class ScenarioPromptEdit implements INodeType {
 				name: 'mask',
 				type: 'string',
 				default: '',
-				description:
-					'Optional mask (binary property, asset ID or URL) for models that take one: the area to edit',
+				description: `Optional mask (binary property, asset ID or URL): the area to edit. Only for models with a mask input, e.g. ${MASK_MODEL}.`,
 			},
 			modelInputsField('Model Options'),
 			generationOptions,
@@ -125,9 +98,17 @@ export class ScenarioPromptEdit implements INodeType {
 				const needle = filter?.trim().toLowerCase();
 				const curated = paginationToken
 					? []
-					: EDITING_MODELS.filter(
-							(m) => !needle || `${m.id} ${m.name}`.toLowerCase().includes(needle),
-						).map((m) => ({ name: m.name, value: m.id }));
+					: EDITING_MODELS.map((m) => ({ model: m, name: editingModelLabel(m) }))
+							.filter(
+								({ model, name }) =>
+									!needle || `${model.id} ${name}`.toLowerCase().includes(needle),
+							)
+							.map(({ model, name }) => ({
+								name,
+								value: model.id,
+								description: `${model.id}: ${editingModelTakes(model)}.${model.note ? ` ${model.note}` : ''}`,
+								url: `https://app.scenario.com/models/${model.id}`,
+							}));
 				// Then the account's own Kontext LoRAs, which edit through Flux Kontext.
 				const own = await searchModels(
 					this,
@@ -146,7 +127,11 @@ export class ScenarioPromptEdit implements INodeType {
 		resourceMapping: {
 			getModelInputs: modelInputsMapping({
 				view: async (conn, model) => {
-					const runnable = await runnableModel(model, async (id) => await fetchModel(conn, id));
+					const { model: runnable } = await runnableModel(
+						model,
+						{},
+						async (id) => await fetchModel(conn, id),
+					);
 					const own = ownInputs(runnable);
 					return {
 						...runnable,
@@ -172,9 +157,12 @@ export class ScenarioPromptEdit implements INodeType {
 
 			state.modelId = readModelId(this, itemIndex);
 			const chosen = await models.get(state.modelId, itemIndex);
-			const model = await runnableModel(chosen, async (id) => await models.get(id, itemIndex));
-			const values: Record<string, unknown> = { ...readModelInputs(this, itemIndex), prompt };
-			if (model !== chosen) values.loras = [chosen.id];
+			// A Kontext LoRA edits through FLUX Kontext Edit, named in its `loras`.
+			const { model, values } = await runnableModel(
+				chosen,
+				{ ...readModelInputs(this, itemIndex), prompt },
+				async (id) => await models.get(id, itemIndex),
+			);
 			const placed = placeImages(this.getNode(), itemIndex, model, values, {
 				image,
 				references,

@@ -194,13 +194,14 @@ export function describeRealN8n(version: string): void {
 					const editedBytes = expectImage(edited[0] as never);
 					expectImage(restyled[0] as never);
 					// Img2Img received Prompt Edit's output image.
-					const legacy = sim.calls('POST', '/generate/img2img').at(-1)!;
-					expect(legacy.body).toMatchObject({
-						modelId: 'model_YQrES2iPys22nYwh3YhVfMh8',
+					// The Flux LoRA runs through its base model (contracts.json `stack_one`).
+					const lora = sim.calls('POST', '/generate/custom/model_bfl-flux-1-dev').at(-1)!;
+					expect(lora.body).toMatchObject({
+						loras: ['model_YQrES2iPys22nYwh3YhVfMh8'],
 						strength: 0.45,
 					});
 					expect(
-						sim.assets.get((legacy.body as { image: string }).image)?.bytes.equals(editedBytes),
+						sim.assets.get((lora.body as { image: string }).image)?.bytes.equals(editedBytes),
 					).toBe(true);
 				},
 				6 * 60_000,

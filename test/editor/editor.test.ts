@@ -329,14 +329,14 @@ describe('the Scenario nodes in the n8n editor (headless Chromium)', () => {
 		// From the searchable list instead of the default id.
 		await ndv.getByTestId('resource-locator-model').getByTestId('rlc-mode-selector').click();
 		await page.getByTestId('mode-list').click();
-		await pickModel(ndv, 'gemini', 'Gemini 2.5 Flash Image (Nano Banana)');
+		await pickModel(ndv, 'gemini', 'Gemini 2.5 Flash (Nano-banana)');
 
 		const mapper = ndv.getByTestId('resource-mapper-container');
 		await step('model options appear', () =>
 			mapper.getByTestId('parameter-input-aspectRatio').waitFor(),
 		);
 		// Prompt and the image are the node's own fields; the model's other inputs are here.
-		expect(await mapperFieldIds(ndv)).toEqual(['aspectRatio', 'numOutputs']);
+		expect(await mapperFieldIds(ndv)).toEqual(['aspectRatio', 'numOutputs', 'seed']);
 		await mapper.getByTestId('parameter-input-aspectRatio').click();
 		await page.locator('.el-select-dropdown__item:visible').filter({ hasText: /^16:9/ }).click();
 

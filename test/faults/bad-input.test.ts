@@ -111,7 +111,7 @@ const CASES: BadInputCase[] = [
 				prompt: '={{ $json.prompt }}',
 				strength: 0.5,
 				model: modelById('model_YQrES2iPys22nYwh3YhVfMh8'),
-				inputs: mapped({ numSamples: 1 }),
+				inputs: mapped({ numOutputs: 1 }),
 			},
 			items: threeItems(withImage, textOnly(BAD)),
 		}),
@@ -201,7 +201,7 @@ const CASES: BadInputCase[] = [
 		}),
 		field: 'Reference Images',
 		problem:
-			/4 images for model_runway-gen4-image-editing, which accepts at most 3 in "Reference images" \(the image to edit counts as the first of them\)/,
+			/4 images for model_runway-gen4-image-editing, which accepts at most 3 in "referenceImages" \(the image to edit counts as the first of them\)/,
 	},
 	{
 		name: 'too many reference images (Custom Generate, file_array maxLength)',
@@ -289,7 +289,7 @@ const CASES: BadInputCase[] = [
 				prompt: '={{ $json.prompt }}',
 				strength: '={{ $json.s }}',
 				model: modelById('model_YQrES2iPys22nYwh3YhVfMh8'),
-				inputs: mapped({ numSamples: 1 }),
+				inputs: mapped({ numOutputs: 1 }),
 			},
 			items: threeItems(
 				(i) => withImage(i, { s: 0.4 }),
@@ -340,7 +340,7 @@ const CASES: BadInputCase[] = [
 				prompt: '={{ $json.prompt }}',
 				strength: 0.5,
 				model: modelById('model_YQrES2iPys22nYwh3YhVfMh8'),
-				inputs: mapped({ numSamples: 1 }),
+				inputs: mapped({ numOutputs: 1 }),
 			},
 			items: threeItems(withImage, imageItem('bad', { prompt: '' })),
 		}),
@@ -447,7 +447,7 @@ const CASES: BadInputCase[] = [
 				prompt: '={{ $json.prompt }}',
 				strength: '={{ $json.s }}',
 				model: modelById('model_YQrES2iPys22nYwh3YhVfMh8'),
-				inputs: mapped({ numSamples: 1 }),
+				inputs: mapped({ numOutputs: 1 }),
 			},
 			items: threeItems(
 				(i) => withImage(i, { s: 0.4 }),

@@ -115,8 +115,8 @@ const largeImageDriver: Driver = {
 	}),
 };
 
-const legacyDriver: Driver = {
-	name: 'Img2Img, legacy /generate/img2img',
+const loraImg2ImgDriver: Driver = {
+	name: 'Img2Img, a Flux LoRA through its base model',
 	prompts: textDriver.prompts,
 	spec: async (tag) => ({
 		type: 'img2img',
@@ -125,7 +125,7 @@ const legacyDriver: Driver = {
 			prompt: '={{ $json.prompt }}',
 			strength: 0.5,
 			model: modelById('model_YQrES2iPys22nYwh3YhVfMh8'),
-			inputs: mapped({ numSamples: 1 }),
+			inputs: mapped({ numOutputs: 1 }),
 			options: OPTIONS,
 		},
 		items: promptItems(N, tag, (i) => imageBinary(tag, i)),
@@ -354,9 +354,9 @@ const ROUTES: Route[] = [
 		json: true,
 	},
 	{
-		name: 'POST /generate/img2img',
-		rule: { method: 'POST', path: '/generate/img2img' },
-		driver: legacyDriver,
+		name: 'POST /generate/custom/{base} (Img2Img, a LoRA)',
+		rule: { method: 'POST', path: '/generate/custom/model_bfl-flux-1-dev' },
+		driver: loraImg2ImgDriver,
 		kind: 'submission',
 		afterJob: false,
 		json: true,

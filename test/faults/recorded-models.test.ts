@@ -36,11 +36,11 @@ function walk(dir: string): string[] {
 		.sort();
 }
 
-/** Recorded files of the fixtures: everything but `derived/` (built, not recorded) and the job/dry-run copies. */
+/** Recorded files of the fixtures: everything but `derived/` and `reference/` (built, not recorded) and the job/dry-run copies. */
 const recordedFixtureFiles = (): string[] =>
 	walk(FIXTURES)
 		.map((file) => relative(FIXTURES, file).split(sep).join('/'))
-		.filter((file) => !file.startsWith('derived/'));
+		.filter((file) => !file.startsWith('derived/') && !file.startsWith('reference/'));
 
 /** A GET /models/{id} body: `{ model: { id, type, ... } }`. */
 function modelBody(file: string): ScenarioModel | undefined {

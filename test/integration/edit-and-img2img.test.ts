@@ -66,7 +66,7 @@ describe('Scenario Prompt Edit', () => {
 		});
 		expect(
 			Object.keys(post.body as object).every((key) =>
-				inputsOf('derived/model_google-gemini-2-5-flash-image-editing.json').includes(key),
+				inputsOf('reference/model_google-gemini-2-5-flash-image-editing.json').includes(key),
 			),
 		).toBe(true);
 		expect(result.items).toHaveLength(1);
@@ -113,7 +113,7 @@ describe('Scenario Prompt Edit', () => {
 				image: 'data',
 				prompt: 'add a plant',
 				mask: 'mask',
-				model: modelById('model_openai-gpt-image-1-editing'),
+				model: modelById('model_openai-gpt-image-2'),
 				inputs: mapped({}),
 			},
 			items: [item],
@@ -181,7 +181,7 @@ describe('Scenario Prompt Edit', () => {
 });
 
 describe('Scenario Img2Img', () => {
-	it('routes an SD/Flux-family model through /generate/img2img with strength', async () => {
+	it('runs a Flux.1 LoRA through its base model on /generate/custom, with loras and strength', async () => {
 		const result = await runScenarioNode(sim, {
 			type: 'img2img',
 			parameters: {
@@ -189,23 +189,121 @@ describe('Scenario Img2Img', () => {
 				prompt: 'oil painting',
 				strength: 0.35,
 				model: modelById('model_YQrES2iPys22nYwh3YhVfMh8'),
-				inputs: mapped({ numSamples: 2, guidance: 7 }),
+				inputs: mapped({ numOutputs: 2, lorasScale: '0.8' }),
 			},
-			items: [imageItem('legacy')],
+			items: [imageItem('lora')],
 		});
 		expect(result.error).toBeUndefined();
 		const post = submission();
-		expect(post.path).toBe('/v1/generate/img2img');
+		// contracts.json `stack_one`: the LoRA in the base model's loras.
+		expect(post.path).toBe('/v1/generate/custom/model_bfl-flux-1-dev');
 		expect(post.body).toEqual({
-			numSamples: 2,
-			guidance: 7,
+			numOutputs: 2,
+			lorasScale: [0.8],
+			loras: ['model_YQrES2iPys22nYwh3YhVfMh8'],
 			prompt: 'oil painting',
 			strength: 0.35,
 			image: uploadedIds()[0],
-			modelId: 'model_YQrES2iPys22nYwh3YhVfMh8',
 		});
+		expect(
+			Object.keys(post.body as object).every((key) =>
+				inputsOf('models/trained/bases/model_bfl-flux-1-dev.json').includes(key),
+			),
+		).toBe(true);
+		expect(sim.calls('POST', '/generate/img2img')).toHaveLength(0);
 		expect(result.items).toHaveLength(2);
 		expect(result.items.every((item) => item.binary?.data)).toBe(true);
+	});
+
+	it('runs a composition through its base model’s modelId (contracts.json `composition`)', async () => {
+		const result = await runScenarioNode(sim, {
+			type: 'img2img',
+			parameters: {
+				image: 'data',
+				prompt: 'ink',
+				strength: 0.5,
+				model: modelById('model_7oiHtKChpcLpy4jq3Jq2BG8n'),
+				inputs: mapped({}),
+			},
+			items: [imageItem('composition')],
+		});
+		expect(result.error).toBeUndefined();
+		const post = submission();
+		expect(post.path).toBe('/v1/generate/custom/model_bfl-flux-1-dev');
+		expect(post.body).toMatchObject({ modelId: 'model_7oiHtKChpcLpy4jq3Jq2BG8n', strength: 0.5 });
+	});
+
+	it('runs a Kontext LoRA through FLUX Kontext Edit, and says in the output that Strength was not used', async () => {
+		const result = await runScenarioNode(sim, {
+			type: 'img2img',
+			parameters: {
+				image: 'data',
+				prompt: 'ink style',
+				strength: 0.4,
+				model: modelById('model_hFh8M6nQbqGFSKJdP536GXhE'),
+				inputs: mapped({}),
+			},
+			items: [imageItem('kontext-a'), imageItem('kontext-b')],
+		});
+		expect(result.error).toBeUndefined();
+		const posts = sim.calls('POST', '/generate/');
+		expect(posts.map((post) => post.path)).toEqual([
+			'/v1/generate/custom/model_flux-kontext-editing',
+			'/v1/generate/custom/model_flux-kontext-editing',
+		]);
+		for (const post of posts) {
+			expect(post.body).toMatchObject({ loras: ['model_hFh8M6nQbqGFSKJdP536GXhE'] });
+			expect(post.body).not.toHaveProperty('strength');
+		}
+		// One hint for the run, not one per item.
+		expect(result.task(result.nodeName)?.hints).toEqual([
+			{
+				message:
+					'Strength was not used: model_flux-kontext-editing, which runs model_hFh8M6nQbqGFSKJdP536GXhE, has no strength input (it takes the image as a reference)',
+				location: 'outputPane',
+			},
+		]);
+	});
+
+	it('runs a Flux.2 LoRA through model_bfl-flux-2-dev (contracts.json `stack_flux2`)', async () => {
+		const result = await runScenarioNode(sim, {
+			type: 'img2img',
+			parameters: {
+				image: 'data',
+				prompt: 'watercolor',
+				strength: 0.6,
+				model: modelById('model_CMUu7BjxV8TpdhG3FKoxZRxC'),
+				inputs: mapped({}),
+			},
+			items: [imageItem('flux2')],
+		});
+		expect(result.error).toBeUndefined();
+		const post = submission();
+		expect(post.path).toBe('/v1/generate/custom/model_bfl-flux-2-dev');
+		expect(post.body).toEqual({
+			loras: ['model_CMUu7BjxV8TpdhG3FKoxZRxC'],
+			prompt: 'watercolor',
+			referenceImages: [uploadedIds()[0]],
+		});
+	});
+
+	it('refuses a Strength outside the range the model takes, naming the Strength field', async () => {
+		const result = await runScenarioNode(sim, {
+			type: 'img2img',
+			parameters: {
+				image: 'data',
+				prompt: 'x',
+				strength: 0,
+				model: modelById('model_YQrES2iPys22nYwh3YhVfMh8'),
+				inputs: mapped({}),
+			},
+			items: [imageItem()],
+		});
+		expect(result.error?.message).toBe(
+			'Strength: 0 is outside the range model_bfl-flux-1-dev, which runs model_YQrES2iPys22nYwh3YhVfMh8, takes (0.01–1) [item 0]',
+		);
+		expect(sim.calls('POST', '/assets')).toHaveLength(0);
+		expect(sim.calls('POST', '/generate/')).toHaveLength(0);
 	});
 
 	it('maps image and strength to a custom model’s own inputs', async () => {
@@ -256,6 +354,9 @@ describe('Scenario Img2Img', () => {
 			prompt: 'make it a poster',
 			referenceImages: [uploadedIds()[0]],
 		});
+		expect(result.task(result.nodeName)?.hints?.map((hint) => hint.message)).toEqual([
+			'Strength was not used: model_openai-gpt-image-2 has no strength input (it takes the image as a reference)',
+		]);
 	});
 
 	it('refuses a model without the img2img capability', async () => {

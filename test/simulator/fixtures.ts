@@ -2,7 +2,8 @@
 /**
  * Loads the model catalogue and recorded prices from test/fixtures/scenario-api.
  * Recorded bodies are served as recorded; the recorder's `observedFields` list (a scrub
- * artefact, not an API field) is dropped before serving.
+ * artefact, not an API field) is dropped before serving, and so is the `provenance` of the bodies
+ * built from Scenario's reference tables (`reference/`).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -49,7 +50,8 @@ export interface ModelEntry {
 	listRow: Record<string, unknown>;
 	/** Fixture path relative to FIXTURES_DIR. */
 	file: string;
-	derived: boolean;
+	/** Recorded, derived from a recorded body (`derived/`), or built from a reference table (`reference/`). */
+	origin: 'recorded' | 'derived' | 'reference';
 }
 
 export interface CostQuote {
@@ -107,14 +109,15 @@ export function loadCatalogue(): Catalogue {
 		if (!isRecord(body) || !isRecord(body.model)) continue;
 		const record = { ...(body.model as ModelRecord) };
 		delete record.observedFields;
+		delete record.provenance;
 		if (models.has(record.id)) continue;
 		const rel = relative(FIXTURES_DIR, file).split(sep).join('/');
-		models.set(record.id, {
-			record,
-			listRow: toListRow(record),
-			file: rel,
-			derived: rel.startsWith('derived/'),
-		});
+		const origin = rel.startsWith('derived/')
+			? 'derived'
+			: rel.startsWith('reference/')
+				? 'reference'
+				: 'recorded';
+		models.set(record.id, { record, listRow: toListRow(record), file: rel, origin });
 	}
 
 	// Rows of the recorded first page that have no recorded detail body are served as list rows
@@ -127,7 +130,7 @@ export function loadCatalogue(): Catalogue {
 				record: { ...row },
 				listRow: { ...row },
 				file: 'models_list_page1.json',
-				derived: false,
+				origin: 'recorded',
 			});
 		}
 	}

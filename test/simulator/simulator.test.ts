@@ -157,8 +157,13 @@ describe('models', () => {
 		const ok = await api('GET', '/models/model_openai-gpt-image-2');
 		expect(ok.status).toBe(200);
 		expect(ok.json).toEqual(fixture('models/model_openai-gpt-image-2.json'));
-		const derived = await api('GET', '/models/model_openai-gpt-image-1-editing');
-		expect(derived.json.model.inputs.map((i: Json) => i.name)).toContain('mask');
+		// Built from Scenario's reference table: served without its provenance, and no mask input.
+		const built = await api('GET', '/models/model_openai-gpt-image-1-editing');
+		expect(built.json.model.shortDescription).toMatch(
+			/^Built from Scenario's model reference table/,
+		);
+		expect(built.json.model).not.toHaveProperty('provenance');
+		expect(built.json.model.inputs.map((i: Json) => i.name)).not.toContain('mask');
 		const missing = await api('GET', '/models/model_nope');
 		expect(missing.status).toBe(404);
 		expect(missing.json).toEqual({ reason: 'Model model_nope not found' });
@@ -170,7 +175,6 @@ describe('custom generation: validation against recorded inputs', () => {
 		const contracts = fixture('models/trained/contracts.json');
 		let replayed = 0;
 		for (const run of contracts.dryRuns) {
-			if (run.target === 'model_bfl-flux-2-dev') continue; // base model not recorded
 			const r = await api('POST', `/generate/custom/${run.target}?dryRun=true`, run.body);
 			expect({ case: run.case, status: r.status, reply: r.json }).toEqual({
 				case: run.case,
@@ -179,7 +183,34 @@ describe('custom generation: validation against recorded inputs', () => {
 			});
 			replayed++;
 		}
-		expect(replayed).toBeGreaterThanOrEqual(19);
+		expect(replayed).toBeGreaterThanOrEqual(20);
+		expect(sim.jobs.size).toBe(0);
+	});
+
+	it("refuses a trained model's own id on /generate/custom, as recorded (contracts.json `direct`), and starts no job", async () => {
+		const contracts = fixture('models/trained/contracts.json');
+		const direct = contracts.dryRuns.filter((run: Json) => run.route === 'direct');
+		expect(direct.map((run: Json) => run.case)).toEqual([
+			'direct_lora',
+			'direct_composition',
+			'direct_flux2_lora',
+		]);
+		for (const run of direct) {
+			for (const query of ['?dryRun=true', '']) {
+				const r = await api('POST', `/generate/custom/${run.target}${query}`, run.body);
+				expect({ case: run.case, query, status: r.status, reply: r.json }).toEqual({
+					case: run.case,
+					query,
+					status: 400,
+					reply: { reason: 'Custom models only are supported for this endpoint' },
+				});
+			}
+		}
+		// The private copies of trained records are refused the same way.
+		const own = await api('POST', '/generate/custom/model_FIXTUREPRIVATEKONTEXT001', {
+			prompt: 'x',
+		});
+		expect(own.json).toEqual({ reason: 'Custom models only are supported for this endpoint' });
 		expect(sim.jobs.size).toBe(0);
 	});
 
@@ -363,8 +394,8 @@ describe('custom generation: validation against recorded inputs', () => {
 			'Provide a reference image or a 3D model.',
 		],
 		[
-			'model_bytedance-seedream-4-editing',
-			'derived: required image',
+			'model_runway-gen4-image-editing',
+			'reference table: required referenceImages',
 			{ prompt: 'x' },
 			400,
 			'Input referenceImages is required',
@@ -691,11 +722,11 @@ describe('assets and CDN', () => {
 		});
 	});
 
-	it('uses uploaded assets as inputs of an editing model (derived gpt-image-1-editing with mask)', async () => {
+	it('uses uploaded assets as inputs of an editing model (recorded gpt-image-2 with mask)', async () => {
 		sim.setJobDuration(0);
 		const image = await uploadPng(renderPicture('photo', 64, 48));
 		const mask = await uploadPng(renderPicture('mask', 64, 48));
-		const r = await api('POST', '/generate/custom/model_openai-gpt-image-1-editing', {
+		const r = await api('POST', '/generate/custom/model_openai-gpt-image-2', {
 			prompt: 'make it night',
 			referenceImages: [image],
 			mask,

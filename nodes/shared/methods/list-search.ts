@@ -13,6 +13,18 @@ interface ModelPage {
 	nextPaginationToken?: string;
 }
 
+/**
+ * Whether the list offers a model. A trained model (LoRA, composition: not custom) is offered
+ * once its training is done, status `trained` (the OpenAPI file's statuses: new, training,
+ * trained, failed, training-canceled, copying); until then it cannot run. A row without a status
+ * is kept: every recorded row has one, so what its absence would mean is unknown.
+ */
+export const isUsableModel = (model: ScenarioModel): boolean =>
+	model.custom === true ||
+	model.type === 'custom' ||
+	model.status === undefined ||
+	model.status === 'trained';
+
 /** With a search typed, the most API pages one call reads (the rest come on scroll). */
 const SEARCH_PAGES_PER_CALL = 10;
 
@@ -45,6 +57,7 @@ export async function searchModels(
 		});
 		results.push(
 			...(page.models ?? [])
+				.filter(isUsableModel)
 				.filter(accept)
 				.filter(
 					(m) =>

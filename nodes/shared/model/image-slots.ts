@@ -37,15 +37,6 @@ export const strengthSlot = (inputs: ModelInput[]): ModelInput | undefined =>
 			input.type === 'number' && (input.name === 'strength' || input.name === 'imageStrength'),
 	);
 
-/** Trained LoRAs that run only through a base model's `loras` input. */
-const LORA_BASES: Record<string, string> = {
-	'flux.1-kontext-lora': 'model_flux-kontext-editing',
-};
-
-/** For a LoRA record, the base model that runs it; undefined for a model that runs on its own. */
-export const loraBaseFor = (model: ScenarioModel): string | undefined =>
-	model.inputs?.length ? undefined : LORA_BASES[model.type];
-
 export interface ImagePlacement {
 	/** The image (binary property, asset id or URL). */
 	image: string;
@@ -118,7 +109,7 @@ export function placeImages(
 				node,
 				itemIndex,
 				'Mask',
-				`${model.id} takes no mask: remove the mask or pick a model with one (e.g. model_openai-gpt-image-1-editing)`,
+				`${model.id} takes no mask: remove the mask or pick a model with one (e.g. model_openai-gpt-image-2)`,
 			);
 		}
 		result[mask.name] = placement.mask;
