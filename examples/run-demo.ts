@@ -97,7 +97,8 @@ async function main(): Promise<void> {
 						jobId: item.json.jobId,
 						assetId: item.json.assetId,
 						status: item.json.status,
-						cost: item.json.cost,
+						estimatedCost: item.json.estimatedCost,
+						billedCost: item.json.billedCost,
 					};
 					const binary = item.binary?.data;
 					if (!binary) {

@@ -6,7 +6,7 @@
  * Custom Generate (`n8n-nodes-scenario.scenarioCustomGenerateTool`), whose Prompt input is
  * `$fromAI('prompt', …)`. The fake "model" calls the tool with a prompt of its choosing; the
  * simulator must receive exactly that generation; the agent must hand the tool's result back to
- * the model (job id, asset URL, cost; no image bytes) and end with the model's final message.
+ * the model (job id, asset URL, costs; no image bytes) and end with the model's final message.
  * Run over both APIs the chat model node speaks: the Responses API (its default) and Chat
  * Completions.
  *
@@ -175,7 +175,8 @@ const PROMISED_FIELDS = [
 	'assetId',
 	'jobId',
 	'status',
-	'cost',
+	'estimatedCost',
+	'billedCost',
 	'mimeType',
 	'width',
 	'height',
@@ -193,7 +194,7 @@ describe("n8n's AI Agent uses Scenario Custom Generate as a tool", () => {
 		{ api: 'responses', how: 'the Responses API (the OpenAI Chat Model default)' },
 		{ api: 'chat', how: 'Chat Completions ("Use Responses API" off)' },
 	])(
-		'the model calls the tool with $fromAI values and gets the job, asset URL and cost back, over $how',
+		'the model calls the tool with $fromAI values and gets the job, asset URL and costs back, over $how',
 		async ({ api }) => {
 			const modelCallsBefore = ai.modelRequests().length;
 			const generationsBefore = sim.calls('POST', `/generate/custom/${MODEL_ID}`).length;
@@ -240,7 +241,7 @@ describe("n8n's AI Agent uses Scenario Custom Generate as a tool", () => {
 			expect(generations).toHaveLength(1);
 			expect(generations[0].body).toEqual({ prompt: CHOSEN_PROMPT, numOutputs: 1, quality: 'low' });
 
-			// What the model got back: the job, a working asset URL and the cost, as text.
+			// What the model got back: the job, a working asset URL and both costs, as text.
 			expect(ai.toolResultsOf(calls[0])).toEqual([]);
 			const toolResults = ai.toolResultsOf(calls[1]);
 			expect(toolResults.map((r) => r.callId)).toEqual([CALL_ID]);
@@ -261,12 +262,13 @@ describe("n8n's AI Agent uses Scenario Custom Generate as a tool", () => {
 				assetId: job!.assetIds[0],
 				url: expect.stringContaining(`${sim.cdnOrigin}/`),
 				mimeType: 'image/png',
-				cost: job!.creativeUnitsCost,
+				estimatedCost: job!.creativeUnitsCost,
+				billedCost: job!.billing.cuCost,
 			});
 			// Everything the description promises is there.
 			for (const field of PROMISED_FIELDS) expect(item).toHaveProperty(field);
-			expect(item.cost).toEqual(expect.any(Number));
-			expect(item.cost as number).toBeGreaterThan(0);
+			expect(item.estimatedCost as number).toBeGreaterThan(0);
+			expect(item.billedCost as number).toBeGreaterThan(0);
 			// The URL is the image itself.
 			const fetched = await fetch(String(item.url));
 			expect(fetched.status).toBe(200);

@@ -140,8 +140,10 @@ export function describeRealN8n(version: string): void {
 						.sort(),
 				).toEqual([
 					'image-from-disk-custom-generate.json',
+					'marketing-product-shot-chain.json',
 					'read-prompt-edit-img2img.json',
 					'text-to-image-then-wait.json',
+					'video-from-image.json',
 				]);
 			});
 
@@ -210,6 +212,86 @@ export function describeRealN8n(version: string): void {
 					});
 					expect(
 						sim.assets.get((lora.body as { image: string }).image)?.bytes.equals(editedBytes),
+					).toBe(true);
+				},
+				6 * 60_000,
+			);
+
+			/** The asset a generation POST to `modelId` got in `input`, after `before` such POSTs. */
+			const sentAsset = (modelId: string, input: string, before: number) => {
+				const post = sim.calls('POST', `/generate/custom/${modelId}`).slice(before)[0];
+				expect(post).toBeDefined();
+				const id = (post.body as Record<string, unknown>)[input];
+				expect(id).toEqual(expect.stringMatching(/^asset_/));
+				return sim.assets.get(String(id));
+			};
+
+			it(
+				'runs the marketing chain: product shot → background removed → upscaled, and a vector logo',
+				async () => {
+					const ids = {
+						shot: 'model_openai-gpt-image-2',
+						cutout: 'model_bria-remove-background',
+						upscale: 'model_recraft-crisp-upscale',
+						vector: 'model_recraft-vectorize',
+					};
+					const before = Object.fromEntries(
+						Object.entries(ids).map(([key, id]) => [
+							key,
+							sim.calls('POST', `/generate/custom/${id}`).length,
+						]),
+					);
+					const result = await runExample('marketing-product-shot-chain.json');
+					const [shot] = nodeItems(result, 'Product Shot');
+					const [cutout] = nodeItems(result, 'Remove Background');
+					const [upscaled] = nodeItems(result, 'Upscale');
+					const [vector] = nodeItems(result, 'Vectorize Logo');
+					for (const item of [shot, cutout, upscaled, vector]) {
+						expect(item.json).toMatchObject({
+							status: 'success',
+							assetId: expect.stringMatching(/^asset_/),
+							estimatedCost: expect.any(Number),
+							billedCost: expect.any(Number),
+						});
+						expect(item.binary?.data).toBeDefined();
+					}
+					expect(upscaled.json.modelId).toBe(ids.upscale);
+					// Each step got the previous step's image, uploaded from its binary property.
+					const shotBytes = readBinary(n8n, shot.binary!.data as never);
+					const cutoutBytes = readBinary(n8n, cutout.binary!.data as never);
+					expect(sentAsset(ids.cutout, 'image', before.cutout)?.bytes.equals(shotBytes)).toBe(true);
+					expect(sentAsset(ids.upscale, 'image', before.upscale)?.bytes.equals(cutoutBytes)).toBe(
+						true,
+					);
+					const [logo] = nodeItems(result, 'Logo');
+					const logoBytes = readBinary(n8n, logo.binary!.data as never);
+					expect(
+						sentAsset(ids.vector, 'referenceImage', before.vector)?.bytes.equals(logoBytes),
+					).toBe(true);
+				},
+				6 * 60_000,
+			);
+
+			it(
+				'makes a video from an image read from disk (Seedance 2.0 Mini, first frame)',
+				async () => {
+					const model = 'model_bytedance-seedance-2-0-mini';
+					const before = sim.calls('POST', `/generate/custom/${model}`).length;
+					const result = await runExample('video-from-image.json');
+					const animated = nodeItems(result, 'Animate');
+					expect(animated).toHaveLength(1);
+					expect(animated[0].json).toMatchObject({ status: 'success', modelId: model });
+					expect(animated[0].binary?.data).toBeDefined();
+					const post = sim.calls('POST', `/generate/custom/${model}`).slice(before)[0];
+					expect(post.body).toMatchObject({
+						duration: 5,
+						resolution: '480p',
+						generateAudio: false,
+					});
+					expect(
+						sentAsset(model, 'image', before)?.bytes.equals(
+							readFileSync(join(EXAMPLES, 'product.png')),
+						),
 					).toBe(true);
 				},
 				6 * 60_000,

@@ -613,13 +613,69 @@ describe('429 storms', () => {
 				inject: (s) => s.inject({ ...generate, fault: { ...tooMany, retryAfter: 3600 } }),
 				expect: {
 					outcome: 'all fail',
-					message: /Rate limit exceeded, slow down \(HTTP 429\)/,
+					message:
+						/Rate limit exceeded, slow down \(HTTP 429\)\. Scenario asks to wait 60 min \(the node waits at most 60 s\): try again after /,
 					jobId: false,
 				},
 			},
 			'storm long',
 		);
 		expect(sim.calls('POST', '/generate/')).toHaveLength(N);
+	});
+
+	test('a cooldown in the 429 body (remainingSeconds) is honoured like Retry-After', async () => {
+		await runCase(
+			{
+				driver: textDriver,
+				inject: (s) =>
+					s.inject({ ...generate, times: 1, fault: { kind: 'cooldown', remainingSeconds: 1 } }),
+				expect: { outcome: 'recovers' },
+			},
+			'cooldown 1s',
+		);
+		const byPrompt = expectNoDuplicateSubmission(sim, textDriver.prompts('cooldown 1s'));
+		const refused = [...byPrompt.values()].find((posts) =>
+			posts.some((post) => post.status === 429),
+		);
+		// Refused once, sent again after the cooldown, and taken once: one job per item.
+		expect(refused?.map((post) => post.status)).toEqual([429, 200]);
+		expect(refused![1].at - refused![0].at).toBeGreaterThanOrEqual(990);
+		expect(sim.jobs.size).toBe(N);
+	});
+
+	test('a body cooldown longer than the node will wait fails at once, saying when to try again', async () => {
+		const message =
+			/cooldown \(HTTP 429\)\. Scenario asks to wait 15 min \(the node waits at most 60 s\): try again after (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)/;
+		await runCase(
+			{
+				driver: textDriver,
+				// Scenario's Blender client's fixture: a 15-minute cooldown.
+				inject: (s) =>
+					s.inject({ ...generate, fault: { kind: 'cooldown', remainingSeconds: 900 } }),
+				expect: { outcome: 'all fail', message, jobId: false },
+				strict: true,
+			},
+			'cooldown long',
+		);
+		// Each item's one POST was refused and not sent again; nothing was charged.
+		const posts = sim.calls('POST', '/generate/');
+		expect(posts.map((post) => post.status)).toEqual(Array(N).fill(429));
+		expect(sim.jobs.size).toBe(0);
+
+		// The time given is when the cooldown ends: 900 s after the refusal.
+		sim.reset();
+		sim.inject({ ...generate, fault: { kind: 'cooldown', remainingSeconds: 900 } });
+		const before = Date.now();
+		const result = await run(sim, {
+			...(await textDriver.spec('cooldown when')),
+			continueOnFail: true,
+		});
+		const after = Date.now();
+		const when = message.exec(String(result.items[0]?.json.error))?.[1];
+		expect(when).toBeDefined();
+		// (Rounded up to the second.)
+		expect(Date.parse(when!)).toBeGreaterThanOrEqual(before + 900_000 - 1_000);
+		expect(Date.parse(when!)).toBeLessThanOrEqual(after + 900_000 + 1_000);
 	});
 
 	test('a storm on the job checks is ridden out (reads are retried)', async () => {
@@ -959,7 +1015,7 @@ describe('the node’s Timeout holds under faults', () => {
 		});
 		await expectBoundedFailure(
 			'long retry-after',
-			/Rate limit exceeded, slow down \(HTTP 429\) \[job job_\w+\]/,
+			/Rate limit exceeded, slow down \(HTTP 429\)\. Scenario asks to wait 30 s \(that is past the Timeout\): try again after \S+ \[job job_\w+\]/,
 		);
 	});
 

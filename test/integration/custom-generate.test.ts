@@ -72,7 +72,11 @@ describe('Scenario Custom Generate through n8n-core', () => {
 				mimeType: 'image/png',
 				outputIndex: index,
 			});
-			expect(typeof item.json.cost).toBe('number');
+			// The submission's estimate and the job's bill, as the simulator (like the recorded
+			// job) gives them: the bill leaves out the fees the estimate includes.
+			expect(item.json.estimatedCost).toBe(job.creativeUnitsCost);
+			expect(item.json.billedCost).toBe(job.billing.cuCost);
+			expect(item.json.billedCost).toBeLessThan(item.json.estimatedCost as number);
 			expect(item.json.seed).toEqual(expect.any(String));
 			const bytes = await result.binary(item, 'data');
 			expect(sniffImage(bytes)?.mimeType).toBe('image/png');
@@ -199,10 +203,15 @@ describe('Scenario Custom Generate through n8n-core', () => {
 		expect(started[0].json).toMatchObject({
 			jobId: expect.stringMatching(/^job_/),
 			modelId: 'model_openai-gpt-image-2',
-			cost: expect.any(Number),
+			estimatedCost: expect.any(Number),
+			// Not billed before the job ends (the simulator bills on success).
+			billedCost: null,
 		});
 		expect(started[0].binary).toBeUndefined();
 		const finished = result.output('Wait');
+		// Wait for Job did not submit the job: it knows the bill, not the estimate.
+		for (const item of finished)
+			expect(item.json).toMatchObject({ estimatedCost: null, billedCost: expect.any(Number) });
 		expect(finished.map((item) => item.json.jobId)).toEqual(started.map((item) => item.json.jobId));
 		expect(finished.every((item) => item.json.status === 'success' && item.binary?.data)).toBe(
 			true,
@@ -298,8 +307,14 @@ describe('Scenario Custom Generate through n8n-core', () => {
 		expect(result.items[0].json).toMatchObject({
 			dryRun: true,
 			modelId: 'model_openai-gpt-image-2',
-			cost: expect.any(Number),
+			estimatedCost: expect.any(Number),
+			estimatedDiscount: 0,
+			estimatedCostDetails: {
+				'custom-generation': expect.any(Number),
+				'quality-gate': expect.any(Number),
+			},
 		});
+		expect(result.items[0].json).not.toHaveProperty('billedCost');
 		expect(generations()[0].query).toMatchObject({ dryRun: 'true' });
 		expect(sim.jobs.size).toBe(0);
 	});

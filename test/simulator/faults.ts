@@ -4,6 +4,11 @@ export type Origin = 'api' | 'cdn' | 'upload';
 
 export type Fault =
 	| { kind: 'status'; status: number; retryAfter?: number /* seconds */; body?: unknown }
+	/**
+	 * 429 with the cooldown in the body and no Retry-After, as Scenario's Blender client expects it
+	 * (its test fixture: `429 {"reason":"cooldown","remainingSeconds":900}`).
+	 */
+	| { kind: 'cooldown'; remainingSeconds: number }
 	| { kind: 'reset' } // headers + part of the body are written, then the socket is destroyed
 	| { kind: 'slow'; delayMs: number } // answered normally after delayMs
 	| { kind: 'malformed' }; // 200 with a truncated (invalid) JSON body

@@ -129,7 +129,9 @@ export function jobJson(job: SimJob): Record<string, unknown> {
 	return {
 		jobId: job.jobId,
 		jobType: job.jobType,
-		billing: job.billing,
+		// The one recorded job (a success) carries billing; what an unfinished or failed job
+		// carries is unknown, so billing is shown once the job succeeded.
+		billing: job.status === 'success' ? job.billing : undefined,
 		metadata,
 		ownerId: job.ownerId,
 		authorId: job.authorId,

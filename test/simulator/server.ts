@@ -267,6 +267,12 @@ export class ScenarioSimulator {
 			origin === 'api' ? apiPath(url.pathname) : url.pathname,
 		);
 		if (fault?.kind === 'status') return this.send(res, entry, statusFault(fault));
+		if (fault?.kind === 'cooldown')
+			return this.send(
+				res,
+				entry,
+				json(429, { reason: 'cooldown', remainingSeconds: fault.remainingSeconds }),
+			);
 		if (fault?.kind === 'slow') await this.sleep(fault.delayMs);
 		if (this.closed) return;
 

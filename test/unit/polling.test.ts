@@ -1,6 +1,11 @@
 import { PollSchedule, POLL_CAP_MS } from '../../nodes/shared/execute/job-polling';
 import { DEFAULT_RETRY_POLICY } from '../../nodes/shared/transport/connection';
-import { backoffDelay, parseRetryAfter } from '../../nodes/shared/transport/request';
+import {
+	backoffDelay,
+	describeWait,
+	parseRetryAfter,
+	requestedWait,
+} from '../../nodes/shared/transport/request';
 
 /** Replays a linear job of `durationMs` (queued for the first 15 %) against the schedule. */
 function simulate(durationMs: number): { polls: number; detectionDelayMs: number } {
@@ -46,6 +51,27 @@ describe('retry timing', () => {
 		expect(parseRetryAfter('Mon, 23 Nov 2026 10:00:05 GMT', now)).toBe(5_000);
 		expect(parseRetryAfter('soon')).toBeUndefined();
 		expect(parseRetryAfter(undefined)).toBeUndefined();
+	});
+
+	it('reads a 429 cooldown from the body (remainingSeconds) like Retry-After, the longer one winning', () => {
+		const cooldown = { reason: 'cooldown', remainingSeconds: 900 };
+		expect(requestedWait(429, {}, cooldown)).toBe(900_000);
+		expect(requestedWait(429, { 'retry-after': '5' }, cooldown)).toBe(900_000);
+		expect(requestedWait(429, { 'retry-after': '5' }, { remainingSeconds: 2 })).toBe(5_000);
+		expect(requestedWait(429, {}, { remainingSeconds: '3' })).toBe(3_000);
+		// Like Scenario's Blender client: a cooldown of 0 or less, or not a number, is no cooldown.
+		expect(requestedWait(429, {}, { remainingSeconds: 0 })).toBeUndefined();
+		expect(requestedWait(429, {}, { remainingSeconds: 'soon' })).toBeUndefined();
+		// Only a 429 carries a cooldown body.
+		expect(requestedWait(503, {}, cooldown)).toBeUndefined();
+		expect(requestedWait(503, { 'retry-after': '0' }, cooldown)).toBe(0);
+		expect(requestedWait(429, undefined, 'Too Many Requests')).toBeUndefined();
+	});
+
+	it('says a wait in words', () => {
+		expect(describeWait(30_000)).toBe('30 s');
+		expect(describeWait(900_000)).toBe('15 min');
+		expect(describeWait(3 * 3_600_000 + 60_000)).toBe('3 h 1 min');
 	});
 
 	it('grows exponentially with jitter inside [step/2, step] up to the cap', () => {

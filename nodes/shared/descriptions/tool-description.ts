@@ -4,10 +4,15 @@ import type { INodeProperties } from 'n8n-workflow';
  * What a node's tool hands back to an AI Agent. n8n gives the model the JSON of the node's
  * output items (JSON.stringify of them, as an array) and never their binary data.
  */
-const OUTPUTS =
-	'Returns a JSON array with one object per output file: url (a signed link to the file, valid for at least 24 hours), assetId, jobId, status, cost (in Scenario Creative Units), mimeType, width and height.';
-export const GENERATION_RESULT = `${OUTPUTS} If the node is set not to wait for completion: one object with the jobId, status and cost.`;
-export const JOB_RESULT = OUTPUTS;
+const outputs = (costs: string) =>
+	`Returns a JSON array with one object per output file: url (a signed link to the file, valid for at least 24 hours), assetId, jobId, status, ${costs}, mimeType, width and height.`;
+const COSTS =
+	'estimatedCost and billedCost (in Scenario Creative Units: the estimate given when the job was submitted, and what the finished job was billed; they can differ, and either is null when unknown)';
+export const GENERATION_RESULT = `${outputs(COSTS)} If the node is set not to wait for completion: one object with the jobId, status, estimatedCost and billedCost.`;
+/** Wait for Job did not submit the job, so it knows no estimate. */
+export const JOB_RESULT = outputs(
+	'billedCost (what the finished job was billed, in Scenario Creative Units; null when unknown), estimatedCost (null: only the node that submitted a job knows its estimate)',
+);
 
 /**
  * The Description of a node's tool variant (`<name>Tool`, which n8n derives from a

@@ -9,7 +9,7 @@ import { scenarioRequest } from '../transport/request';
 import { followJob, jobSummary, type CancelPolicy } from './follow-job';
 import { getJob } from './job-polling';
 import { readConcurrency, readJobOptions, readOptions, type JobOptions } from './parameters';
-import { anotherTryFollows, startTry, type RunRecord } from './retry-record';
+import { anotherTryFollows, startTry, type ItemRecord, type RunRecord } from './retry-record';
 import {
 	executePerItem,
 	withRequestTimeout,
@@ -60,16 +60,25 @@ export async function executeGenerations(
 			const earlier = record.items.get(itemIndex);
 			if (earlier?.unanswered) throw unansweredAgain(ctx, itemIndex, earlier.unanswered);
 			if (earlier?.jobId && !options.dryRun) {
-				const resumed = await resumeJob(ctx, run, itemIndex, state, earlier.jobId, options, cancel);
+				const resumed = await resumeJob(
+					ctx,
+					run,
+					itemIndex,
+					state,
+					{ ...earlier, jobId: earlier.jobId },
+					options,
+					cancel,
+				);
 				if (resumed) return resumed;
 			}
 			const submission = await buildSubmission(itemIndex, { run, models, state });
 			const submitted = await submit(ctx, run, itemIndex, state, submission, options, record);
 			if ('estimate' in submitted) return [dryRunItem(submission, submitted.estimate)];
-			const { job, cost } = submitted;
-			if (!options.waitForCompletion) return [{ json: jobSummary(job, submission.modelId, cost) }];
+			const { job, estimatedCost } = submitted;
+			if (!options.waitForCompletion)
+				return [{ json: jobSummary(job, submission.modelId, estimatedCost) }];
 			return await followJob(ctx, run, itemIndex, state, job, options, {
-				submissionCost: cost,
+				estimatedCost,
 				cancel,
 			});
 		},
@@ -86,10 +95,11 @@ async function resumeJob(
 	run: RunContext,
 	itemIndex: number,
 	state: ItemState,
-	jobId: string,
+	earlier: ItemRecord & { jobId: string },
 	options: JobOptions,
 	cancel: CancelPolicy,
 ): Promise<INodeExecutionData[] | undefined> {
+	const { jobId, estimatedCost } = earlier;
 	state.jobId = jobId;
 	const job = await getJob(run.conn, jobId, itemIndex);
 	if (job.status === 'failure' || job.status === 'canceled') {
@@ -97,8 +107,8 @@ async function resumeJob(
 		return undefined;
 	}
 	state.modelId ??= job.metadata?.input?.modelId as string | undefined;
-	if (!options.waitForCompletion) return [{ json: jobSummary(job, state.modelId, undefined) }];
-	return await followJob(ctx, run, itemIndex, state, job, options, { cancel });
+	if (!options.waitForCompletion) return [{ json: jobSummary(job, state.modelId, estimatedCost) }];
+	return await followJob(ctx, run, itemIndex, state, job, options, { estimatedCost, cancel });
 }
 
 /** What to do when an earlier try's submission got no answer: not send it again. */
@@ -134,9 +144,10 @@ function dryRunItem(submission: Submission, estimate: GenerateResponse): INodeEx
 		json: {
 			dryRun: true,
 			modelId: submission.modelId,
-			cost: estimate.creativeUnitsCost ?? null,
-			discount: estimate.creativeUnitsDiscount ?? null,
-			costDetails: (estimate.costDetails ?? {}) as IDataObject,
+			// Named as in the job items: what Scenario estimates; nothing is billed.
+			estimatedCost: estimate.creativeUnitsCost ?? null,
+			estimatedDiscount: estimate.creativeUnitsDiscount ?? null,
+			estimatedCostDetails: (estimate.costDetails ?? {}) as IDataObject,
 			request: submission.body,
 			uploadedAssetIds: submission.uploaded ?? [],
 		},
@@ -157,7 +168,7 @@ async function submit(
 	submission: Submission,
 	options: JobOptions,
 	record: RunRecord,
-): Promise<{ job: ScenarioJob; cost?: number } | { estimate: GenerateResponse }> {
+): Promise<{ job: ScenarioJob; estimatedCost?: number } | { estimate: GenerateResponse }> {
 	state.modelId = submission.modelId;
 	const deadline = Date.now() + options.timeoutMs;
 	if (options.dryRun) {
@@ -200,8 +211,8 @@ async function submit(
 		);
 	}
 	state.jobId = job.jobId;
-	record.items.set(itemIndex, { jobId: job.jobId });
-	return { job, cost: submitted.creativeUnitsCost };
+	record.items.set(itemIndex, { jobId: job.jobId, estimatedCost: submitted.creativeUnitsCost });
+	return { job, estimatedCost: submitted.creativeUnitsCost };
 }
 
 /** A failed submission's error; when it may have started a job, recorded and saying so. */

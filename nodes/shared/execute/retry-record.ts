@@ -16,6 +16,8 @@ export interface RunRecord {
 export interface ItemRecord {
 	/** The job this item's submission created. */
 	jobId?: string;
+	/** The submission's estimate (creativeUnitsCost) for that job, reported again by a later try. */
+	estimatedCost?: number;
 	/** Why this item's submission got no answer: a job may exist, so it is not sent again. */
 	unanswered?: string;
 }

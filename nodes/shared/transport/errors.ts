@@ -11,8 +11,9 @@ const STATUS_HINTS: Record<number, string> = {
 };
 
 /**
- * Scenario's own error text. Recorded 400/404 bodies use `reason`; the OpenAPI file also
- * names `message`, `error` and `apiError`.
+ * Scenario's own error text. Recorded 400/404 bodies use `reason`, gateway refusals `message`;
+ * Scenario's Blender client reads `reason`, `message`, `error`, `detail` in that order, and the
+ * OpenAPI file also names `apiError`.
  */
 export function scenarioMessage(body: unknown): string | undefined {
 	if (typeof body === 'string') {
@@ -23,7 +24,7 @@ export function scenarioMessage(body: unknown): string | undefined {
 	}
 	if (!body || typeof body !== 'object') return undefined;
 	const record = body as Record<string, unknown>;
-	for (const key of ['message', 'error', 'reason', 'apiError']) {
+	for (const key of ['reason', 'message', 'error', 'detail', 'apiError']) {
 		const value = record[key];
 		if (typeof value === 'string' && value.trim()) return value.trim();
 		if (value && typeof value === 'object') {
@@ -34,6 +35,14 @@ export function scenarioMessage(body: unknown): string | undefined {
 	return undefined;
 }
 
+/** The trace id Scenario may put in an error body (`traceId` or `trace_id`, as Blender reads it): what its support asks for. */
+export function scenarioTraceId(body: unknown): string | undefined {
+	if (!body || typeof body !== 'object') return undefined;
+	const record = body as Record<string, unknown>;
+	const value = record.traceId ?? record.trace_id;
+	return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
 export interface ErrorContext {
 	itemIndex?: number;
 	jobId?: string;
@@ -41,6 +50,8 @@ export interface ErrorContext {
 	action?: string;
 	/** What to check, when the status hint would mislead (e.g. a signed URL refused). */
 	hint?: string;
+	/** Said after Scenario's message, e.g. how long Scenario asked to wait. */
+	detail?: string;
 }
 
 /**
@@ -65,12 +76,16 @@ export function scenarioApiError(
 	context: ErrorContext = {},
 ): NodeApiError {
 	const message = scenarioMessage(body) ?? `HTTP ${status}`;
+	const traceId = scenarioTraceId(body);
 	const prefix = context.action ? `${context.action} failed: ` : '';
 	// Only Scenario's parsed answer goes into the error: never the request, whose
 	// options carry the Authorization header.
 	const response: JsonObject = { status, message };
+	if (traceId) response.traceId = traceId;
 	if (context.jobId) response.jobId = context.jobId;
-	const text = withJob(`${prefix}${message} (HTTP ${status})`, context.jobId);
+	const trace = traceId ? ` (trace id ${traceId})` : '';
+	const detail = context.detail ? `. ${context.detail}` : '';
+	const text = withJob(`${prefix}${message} (HTTP ${status})${trace}${detail}`, context.jobId);
 	const error = new NodeApiError(node, response, {
 		message: text,
 		description:

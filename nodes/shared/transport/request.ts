@@ -47,6 +47,38 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
 	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/**
+ * The wait a refusal asks for, in ms: the `Retry-After` header, or the cooldown Scenario gives in
+ * a 429's body (`{"reason":"cooldown","remainingSeconds":900}`, read the same way by Scenario's
+ * own Blender client). With both, the longer one. Undefined when the answer names no wait.
+ * Blender's client ignores `remainingSeconds` of 0 or less; so does this (unknown what 0 means).
+ */
+export function requestedWait(
+	status: number,
+	headers: IDataObject | undefined,
+	body: unknown,
+	now = Date.now(),
+): number | undefined {
+	const header = parseRetryAfter(headers?.['retry-after'], now);
+	let cooldown: number | undefined;
+	if (status === 429 && body && typeof body === 'object') {
+		const raw = (body as Record<string, unknown>).remainingSeconds;
+		const remaining = typeof raw === 'number' || typeof raw === 'string' ? Number(raw) : NaN;
+		if (Number.isFinite(remaining) && remaining > 0) cooldown = remaining * 1000;
+	}
+	if (header === undefined) return cooldown;
+	return cooldown === undefined ? header : Math.max(header, cooldown);
+}
+
+/** A wait in words: "45 s", "15 min", "2 h 5 min". */
+export function describeWait(ms: number): string {
+	const seconds = Math.ceil(ms / 1000);
+	if (seconds < 120) return `${seconds} s`;
+	const minutes = Math.ceil(seconds / 60);
+	if (minutes < 120) return `${minutes} min`;
+	return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
 /** Exponential backoff with equal jitter: half the step fixed, half random, so clients spread out. */
 export function backoffDelay(attempt: number, policy: RetryPolicy): number {
 	const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
@@ -208,8 +240,9 @@ export async function callScenario<T>(
 			return { status, body: (body ?? {}) as T };
 		}
 
+		let tooLong: { waitMs: number; until: number } | undefined;
 		if (shouldRetryStatus(status, call.retry)) {
-			const retryAfter = parseRetryAfter(response.headers?.['retry-after']);
+			const retryAfter = requestedWait(status, response.headers, body);
 			// Refused (429/503, nothing was taken) while other calls of this execution got through
 			// since this one last tried: Scenario is pacing a busy run, not down. Such a refusal
 			// does not use up an attempt (up to MAX_PACED_REFUSALS), so a share of 429s across many
@@ -226,9 +259,47 @@ export async function callScenario<T>(
 				await pause(conn.node, delay, conn.signal);
 				continue;
 			}
+			// Asked to wait longer than the node will (its cap, or the Timeout): fail now, saying when.
+			const pastDeadline = deadline !== undefined && Date.now() + (retryAfter ?? 0) >= deadline;
+			if (retryAfter !== undefined && (retryAfter > retry.maxRetryAfterMs || pastDeadline))
+				tooLong = { waitMs: retryAfter, until: Date.now() + retryAfter };
 		}
+		if (tooLong) throw cooldownError(conn, status, body, call, tooLong);
 		throw scenarioApiError(conn.node, status, body, call.error);
 	}
+}
+
+/**
+ * A refusal whose asked-for wait the node will not sit through: Scenario's answer, how long it
+ * asked for and the time from which a new run can go through.
+ */
+function cooldownError(
+	conn: ScenarioConnection,
+	status: number,
+	body: unknown,
+	call: ApiCall,
+	wait: { waitMs: number; until: number },
+) {
+	const limit =
+		wait.waitMs > conn.retry.maxRetryAfterMs
+			? `the node waits at most ${describeWait(conn.retry.maxRetryAfterMs)}`
+			: 'that is past the Timeout';
+	const until = new Date(Math.ceil(wait.until / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+	return scenarioApiError(conn.node, status, body, {
+		...call.error,
+		detail: `Scenario asks to wait ${describeWait(wait.waitMs)} (${limit}): try again after ${until}`,
+		hint:
+			call.error?.hint ??
+			[
+				status === 429
+					? 'Scenario is refusing requests from this key for now (a rate-limit cooldown).'
+					: 'Scenario is not taking requests for now.',
+				call.retry === 'submission' ? 'This generation was not submitted.' : '',
+				`Run the node again after ${until}${status === 429 ? ', or lower "Max Concurrent Jobs"' : ''}.`,
+			]
+				.filter(Boolean)
+				.join(' '),
+	});
 }
 
 /** Shorthand for calls whose status does not matter beyond success. */
