@@ -453,7 +453,7 @@ describe('upload completion and Dry Run', () => {
 		const sent = (priced.body as { referenceVideos: string[] }).referenceVideos;
 		expect(item.json).toMatchObject({
 			dryRun: true,
-			cost: expect.any(Number),
+			estimatedCost: expect.any(Number),
 			request: { prompt: 'x', referenceVideos: sent },
 			uploadedAssetIds: sent,
 		});

@@ -75,7 +75,7 @@ export const generationOptions: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to only ask Scenario what the generation would cost (Creative Units), starting no job. Files given as binaries or URLs are still uploaded (free; Scenario prices the request with their asset IDs, listed in uploadedAssetIds).',
+				'Whether to only ask Scenario what the generation would cost (Creative Units), starting no job. Files given as binaries or URLs are still uploaded, so that Scenario prices the request a real run would send; their asset IDs are listed in uploadedAssetIds.',
 		},
 	],
 };

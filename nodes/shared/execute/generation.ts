@@ -137,7 +137,8 @@ const MAY_EXIST_HINT =
  * items and unknown model ids are refused with 400/404), whether it also checks asset ids is
  * unknown (no recording has a dry run with a bad one), and a price may depend on a file (a
  * video's length?, unknown too). A placeholder could be refused, an omitted required file
- * surely is. Uploads cost no Creative Units; the item lists the assets they made.
+ * surely is. An upload starts no job (whether Scenario ever bills one: no source says); the
+ * item lists the assets they made.
  */
 function dryRunItem(submission: Submission, estimate: GenerateResponse): INodeExecutionData {
 	return {
