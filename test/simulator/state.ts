@@ -25,7 +25,8 @@ export const PLACEHOLDER_AUTHOR_ID = 'apiu_FIXTURE0000000000000000';
 /** Asset id used by the recorded Kontext dryRuns (contracts.json); seeded so those bodies validate. */
 export const SEEDED_REFERENCE_ASSET_ID = 'asset_FIXTUREREFERENCE00000000';
 
-const SIGNED_URL_TTL_S = 3600;
+/** Signed CDN URLs last at least 24 hours (Scenario's CDN docs); the simulator gives exactly that. */
+const SIGNED_URL_TTL_S = 24 * 3600;
 const IMAGE_EDIT_CAPABILITIES = [
 	'DETECTION',
 	'GENERATIVE_FILL',
