@@ -53,6 +53,8 @@ export interface QueueCluster {
 	webhook(path: string, body: unknown): Promise<{ status: number; body: unknown }>;
 	/** Executions of a workflow, from the database. */
 	executions(workflowId: string): Promise<ExecutionRow[]>;
+	/** An execution's stored data (IRunExecutionData), from the database. */
+	executionData(executionId: string): Promise<StoredRun | undefined>;
 	stop(): Promise<void>;
 }
 
@@ -64,6 +66,41 @@ export interface ExecutionRow {
 	retryOf: string | null;
 	retrySuccessId: string | null;
 	waitTill: string | null;
+}
+
+export interface StoredRun {
+	resultData: {
+		error?: { message: string; [key: string]: unknown };
+		lastNodeExecuted?: string;
+		runData: Record<
+			string,
+			Array<{ error?: unknown; data?: { main: Array<Array<{ json: Record<string, unknown> }>> } }>
+		>;
+	};
+	executionData?: { nodeExecutionStack: Array<{ node: { name: string } }> };
+	[key: string]: unknown;
+}
+
+/**
+ * n8n stores execution data as `flatted` text: a JSON array whose first entry is the root and
+ * where every string inside an object or array is the index (as a string) of its entry.
+ */
+export function parseFlatted(text: string): unknown {
+	const entries = JSON.parse(text) as unknown[];
+	const revived = new Set<object>();
+	const revive = (value: object) => {
+		revived.add(value);
+		const record = value as Record<string, unknown>;
+		for (const key of Object.keys(record)) {
+			if (typeof record[key] !== 'string') continue;
+			const entry = entries[Number(record[key])];
+			record[key] = entry;
+			if (typeof entry === 'object' && entry !== null && !revived.has(entry)) revive(entry);
+		}
+	};
+	const root = entries[0];
+	if (typeof root === 'object' && root !== null) revive(root);
+	return root;
 }
 
 export async function startQueueCluster(options: QueueClusterOptions): Promise<QueueCluster> {
@@ -152,6 +189,12 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 				from execution_entity where "workflowId" = '${workflowId.replace(/'/g, "''")}') e`,
 			);
 			return JSON.parse(out) as ExecutionRow[];
+		},
+		async executionData(executionId) {
+			const text = await pg.query(
+				`select data from execution_data where "executionId" = ${Number(executionId)}`,
+			);
+			return text ? (parseFlatted(text) as StoredRun) : undefined;
 		},
 		async stop() {
 			for (const worker of workers) await worker.stop().catch(() => {});
