@@ -14,8 +14,14 @@ import {
 	requestTimeoutOption,
 	timeoutOption,
 } from '../shared/descriptions/options';
+import { checkJobOnce, checksSoFar } from '../shared/execute/check-job';
 import { followJob } from '../shared/execute/follow-job';
-import { readConcurrency, readItemSettings, readOptions } from '../shared/execute/parameters';
+import {
+	numberOption,
+	readConcurrency,
+	readItemSettings,
+	readOptions,
+} from '../shared/execute/parameters';
 import { executePerItem, withRequestTimeout } from '../shared/execute/run-per-item';
 import { describe } from '../shared/model/model-form';
 import { inputError } from '../shared/transport/errors';
@@ -33,6 +39,8 @@ export class ScenarioWaitForJob implements INodeType {
 		defaults: { name: 'Scenario Wait for Job' },
 		usableAsTool: true,
 		...scenarioNodeCommon,
+		// Check Once routes each job to Done or Still Running (an n8n Wait node loops it back).
+		outputs: `={{ $parameter.mode === "checkOnce" ? [{ type: "main", displayName: "Done" }, { type: "main", displayName: "Still Running" }] : ["main"] }}`,
 		properties: [
 			toolDescriptionField(
 				'Waits until a Scenario job, given by its jobId (job_…), has finished, and returns its outputs.',
@@ -47,7 +55,31 @@ export class ScenarioWaitForJob implements INodeType {
 				placeholder: 'e.g. job_aZ67MsuuyQ5JawJekta3V7yD',
 				description: 'The Scenario job to wait for',
 			},
-			{ ...timeoutOption, description: 'How long to wait for each job before giving up on it' },
+			{
+				displayName: 'Mode',
+				name: 'mode',
+				type: 'options',
+				noDataExpression: true,
+				default: 'wait',
+				options: [
+					{
+						name: 'Wait Until Done',
+						value: 'wait',
+						description: 'Follow each job inside this node until it has finished',
+					},
+					{
+						name: 'Check Once',
+						value: 'checkOnce',
+						description:
+							'Look at each job once: finished jobs go to Done, the others to Still Running with a suggested wait, to loop back through a Wait node. For long jobs: a parked execution holds no worker and survives restarts.',
+					},
+				],
+			},
+			{
+				...timeoutOption,
+				description: 'How long to wait for each job before giving up on it',
+				displayOptions: { show: { mode: ['wait'] } },
+			},
 			downloadOption,
 			{
 				displayName: 'Options',
@@ -55,12 +87,37 @@ export class ScenarioWaitForJob implements INodeType {
 				type: 'collection',
 				placeholder: 'Add option',
 				default: {},
-				options: [binaryPropertyOption, concurrencyOption, requestTimeoutOption],
+				options: [
+					binaryPropertyOption,
+					concurrencyOption,
+					requestTimeoutOption,
+					{
+						displayName: 'Give Up After (Checks)',
+						name: 'maxChecks',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: 100,
+						description:
+							'Check Once: a job still running at this many checks fails its item (the job is not canceled). 0: no limit.',
+						displayOptions: { show: { '/mode': ['checkOnce'] } },
+					},
+					{
+						displayName: 'Shortest Suggested Wait (Seconds)',
+						name: 'shortestWaitSeconds',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 70,
+						description:
+							'Check Once: the least suggestedWaitSeconds given to Still Running items. n8n’s Wait node parks an execution in its database (no worker held, restarts survived) only for waits over 65 seconds.',
+						displayOptions: { show: { '/mode': ['checkOnce'] } },
+					},
+				],
 			},
 		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const checkOnce = this.getNodeParameter('mode', 0, 'wait') === 'checkOnce';
 		const readSettings = (itemIndex: number) =>
 			readItemSettings(this, itemIndex, {
 				...readOptions(this, itemIndex),
@@ -93,9 +150,25 @@ export class ScenarioWaitForJob implements INodeType {
 					);
 				}
 				const itemRun = withRequestTimeout(run, settings.requestTimeoutMs);
+				if (checkOnce) {
+					const options = readOptions(this, itemIndex);
+					const number = (name: string, field: string, fallback: number) =>
+						Math.max(0, numberOption(this, itemIndex, options[name], field, fallback));
+					return await checkJobOnce(this, itemRun, itemIndex, state, jobId, {
+						...settings,
+						maxChecks: Math.floor(number('maxChecks', 'Give Up After (Checks)', 100)),
+						shortestWaitSeconds: number(
+							'shortestWaitSeconds',
+							'Shortest Suggested Wait (Seconds)',
+							70,
+						),
+						checksSoFar: checksSoFar(this.getInputData()[itemIndex]?.json ?? {}),
+					});
+				}
 				// No cancel policy: these jobs were started elsewhere, to outlive any one run.
 				return await followJob(this, itemRun, itemIndex, state, jobId, settings);
 			},
+			checkOnce ? 2 : 1,
 		);
 	}
 }

@@ -34,11 +34,17 @@ export const withRequestTimeout = (run: RunContext, requestTimeoutMs: number): R
 	conn: { ...run.conn, requestTimeoutMs },
 });
 
+/** A task's items for another output than the first (a node with several outputs). */
+export interface RoutedItems {
+	output: number;
+	items: INodeExecutionData[];
+}
+
 type ItemTask = (
 	itemIndex: number,
 	state: ItemState,
 	run: RunContext,
-) => Promise<INodeExecutionData[]>;
+) => Promise<INodeExecutionData[] | RoutedItems>;
 
 /** An error as a node error carries it: n8n's own (expression errors included) or ours. */
 type NodeError = NodeApiError | NodeOperationError | ExecutionBaseError;
@@ -59,7 +65,7 @@ const DOWNLOAD_BYTES_IN_FLIGHT = 16 * 1024 * 1024;
 
 /**
  * Runs one task per input item, at most `concurrency` at once, and returns their outputs in
- * input order. Every item yields output: its results, or (Continue On Fail) an error item with
+ * input order, one list per output (`outputCount`; error items go to the first). Every item yields output: its results, or (Continue On Fail) an error item with
  * its job id. Without Continue On Fail the first failure stops the run: no further item starts,
  * nothing more is uploaded or submitted, and that failure is thrown, naming the jobs it leaves
  * running on Scenario.
@@ -69,7 +75,8 @@ export async function runPerItem(
 	conn: ScenarioConnection,
 	concurrency: number,
 	task: ItemTask,
-): Promise<INodeExecutionData[]> {
+	outputCount = 1,
+): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const limiter = new Limiter(Math.max(1, Math.floor(concurrency)));
 	const stopper = new AbortController();
@@ -84,35 +91,41 @@ export async function runPerItem(
 	let firstFailure: NodeError | undefined;
 	const states: ItemState[] = [];
 
-	const outputs = await Promise.all(
+	const results = await Promise.all(
 		items.map(
 			async (_item, itemIndex) =>
-				await limiter.run(async (): Promise<INodeExecutionData[]> => {
+				await limiter.run(async (): Promise<RoutedItems> => {
 					const state: ItemState = (states[itemIndex] = {});
 					try {
-						if (stop.aborted) return [];
+						if (stop.aborted) return { output: 0, items: [] };
 						return paired(await task(itemIndex, state, run), itemIndex);
 					} catch (caught) {
 						const error = redacted(asNodeError(ctx, caught, itemIndex, state), conn);
 						if (continueOnFail && !(caught instanceof ExecutionCanceledError)) {
-							return [errorItem(ctx, error, itemIndex, state)];
+							return { output: 0, items: [errorItem(ctx, error, itemIndex, state)] };
 						}
 						if (firstFailure === undefined && !(caught instanceof ExecutionCanceledError)) {
 							firstFailure = error;
 						}
 						stopper.abort();
-						return [];
+						return { output: 0, items: [] };
 					}
 				}),
 		),
 	);
 	if (conn.signal?.aborted) throw new ExecutionCanceledError(conn.node);
 	if (firstFailure !== undefined) throw withJobsLeftRunning(firstFailure, states);
-	return outputs.flat();
+	const outputs: INodeExecutionData[][] = Array.from({ length: outputCount }, () => []);
+	for (const { output, items: routed } of results) outputs[output].push(...routed);
+	return outputs;
 }
 
-function paired(results: INodeExecutionData[], itemIndex: number): INodeExecutionData[] {
-	return results.map((result) => ({ ...result, pairedItem: { item: itemIndex } }));
+function paired(results: INodeExecutionData[] | RoutedItems, itemIndex: number): RoutedItems {
+	const routed = Array.isArray(results) ? { output: 0, items: results } : results;
+	return {
+		output: routed.output,
+		items: routed.items.map((result) => ({ ...result, pairedItem: { item: itemIndex } })),
+	};
 }
 
 /**
@@ -224,6 +237,7 @@ export async function executePerItem(
 	ctx: IExecuteFunctions,
 	readConcurrency: () => number,
 	task: ItemTask,
+	outputCount = 1,
 ): Promise<INodeExecutionData[][]> {
 	// An execution stopped between two tries of Retry On Fail starts nothing more.
 	if (ctx.getExecutionCancelSignal()?.aborted) throw new ExecutionCanceledError(ctx.getNode());
@@ -233,7 +247,9 @@ export async function executePerItem(
 		concurrency = readConcurrency();
 		conn = await connectToScenario(ctx);
 	} catch (error) {
-		return [everyItemFails(ctx, error)];
+		const outputs: INodeExecutionData[][] = Array.from({ length: outputCount }, () => []);
+		outputs[0] = everyItemFails(ctx, error);
+		return outputs;
 	}
-	return [await runPerItem(ctx, conn, concurrency, task)];
+	return await runPerItem(ctx, conn, concurrency, task, outputCount);
 }

@@ -84,6 +84,8 @@ export interface ScenarioJob {
 	billing?: { cuCost?: number; cuDiscount?: number };
 	createdAt?: string;
 	updatedAt?: string;
+	/** Each status with when it began (recorded jobs/job.json). */
+	statusHistory?: Array<{ status?: string; date?: string }>;
 }
 
 /** POST /generate/* answer; a dry run (HTTP 269) has the cost fields and no job. */
