@@ -75,6 +75,13 @@ async function main(): Promise<void> {
 				// The examples read ~/.n8n-files/product.png; here, the demo's own copy.
 				if (node.type === 'n8n-nodes-base.readWriteFile')
 					node.parameters.fileSelector = join(inputs, 'product.png');
+				// A Check Once loop waits at least 70 s between checks, parked in n8n's database,
+				// which ends an `n8n execute` run; the demo's 2 s waits stay in the process instead.
+				if (node.parameters.mode === 'checkOnce')
+					node.parameters.options = {
+						...(node.parameters.options as object),
+						shortestWaitSeconds: 2,
+					};
 			}
 			await importWorkflow(n8n, workflow);
 			const started = Date.now();

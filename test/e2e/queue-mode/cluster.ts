@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * n8n in queue mode on loopback: PostgreSQL + Redis (services.ts), `n8n start` (main) and
  * `n8n worker` processes, each n8n process with its OWN user folder (as on separate machines)
@@ -55,6 +55,8 @@ export interface QueueCluster {
 	executions(workflowId: string): Promise<ExecutionRow[]>;
 	/** An execution's stored data (IRunExecutionData), from the database. */
 	executionData(executionId: string): Promise<StoredRun | undefined>;
+	/** The bytes of a binary in `database` mode (its id is `database:<fileId>`). */
+	readBinary(id: string): Promise<Buffer>;
 	stop(): Promise<void>;
 }
 
@@ -68,13 +70,18 @@ export interface ExecutionRow {
 	waitTill: string | null;
 }
 
+export interface StoredItem {
+	json: Record<string, unknown>;
+	binary?: Record<string, { id?: string; mimeType?: string; data?: string }>;
+}
+
 export interface StoredRun {
 	resultData: {
 		error?: { message: string; [key: string]: unknown };
 		lastNodeExecuted?: string;
 		runData: Record<
 			string,
-			Array<{ error?: unknown; data?: { main: Array<Array<{ json: Record<string, unknown> }>> } }>
+			Array<{ error?: unknown; data?: { main: Array<Array<StoredItem> | null> } }>
 		>;
 	};
 	executionData?: { nodeExecutionStack: Array<{ node: { name: string } }> };
@@ -195,6 +202,15 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 				`select data from execution_data where "executionId" = ${Number(executionId)}`,
 			);
 			return text ? (parseFlatted(text) as StoredRun) : undefined;
+		},
+		async readBinary(id) {
+			const fileId = /^database:([0-9a-f-]{36})$/.exec(id)?.[1];
+			if (!fileId) throw new Error(`not a database-mode binary id: ${id}`);
+			const hex = await pg.query(
+				`select encode(data, 'hex') from binary_data where "fileId" = '${fileId}'`,
+			);
+			if (!hex) throw new Error(`binary ${id} is not in binary_data`);
+			return Buffer.from(hex, 'hex');
 		},
 		async stop() {
 			for (const worker of workers) await worker.stop().catch(() => {});

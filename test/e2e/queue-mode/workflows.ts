@@ -5,6 +5,8 @@
  * production executions are the ones n8n's queue mode hands to a worker.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const CREDENTIAL = { scenarioApi: { id: 'scenarioApiCredential', name: 'Scenario API' } };
 /** Image-input custom model (referenceImages) and the Prompt Edit model of the examples. */
@@ -50,8 +52,11 @@ function chain(names: string[]): Workflow['connections'] {
 	return connections;
 }
 
-/** A Webhook (POST /webhook/<path>) answering with the last node's items once all ran. */
-function webhook(path: string): WorkflowNode {
+/**
+ * A Webhook (POST /webhook/<path>): answering with the last node's items once all ran, or (for
+ * executions that wait minutes) at once.
+ */
+function webhook(path: string, answer: 'lastNode' | 'onReceived' = 'lastNode'): WorkflowNode {
 	return {
 		id: `${path}-webhook`,
 		name: 'Webhook',
@@ -62,8 +67,8 @@ function webhook(path: string): WorkflowNode {
 		parameters: {
 			httpMethod: 'POST',
 			path,
-			responseMode: 'lastNode',
-			responseData: 'allEntries',
+			responseMode: answer,
+			...(answer === 'lastNode' && { responseData: 'allEntries' }),
 			options: {},
 		},
 	};
@@ -234,4 +239,20 @@ export function crashWorkflow(
 		waitForJob(prefix),
 		imagesOut(),
 	]);
+}
+
+/**
+ * examples/long-job-check-once-wait-loop.json as users get it (Custom Generate without waiting,
+ * Wait for Job in Check Once mode, Still Running looped through n8n's Wait node), started by a
+ * Webhook instead of the Manual Trigger so that its execution is a production one, run by a worker.
+ */
+export function longJobExample(): Workflow {
+	const file = join(__dirname, '..', '..', '..', 'examples', 'long-job-check-once-wait-loop.json');
+	const example = JSON.parse(readFileSync(file, 'utf8')) as Workflow;
+	const trigger = example.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger')!;
+	const hook = { ...webhook('queue-long-job', 'onReceived'), position: trigger.position };
+	example.nodes = example.nodes.map((n) => (n === trigger ? hook : n));
+	example.connections[hook.name] = example.connections[trigger.name];
+	delete example.connections[trigger.name];
+	return example;
 }
