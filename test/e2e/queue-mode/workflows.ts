@@ -12,6 +12,8 @@ export const CREDENTIAL = { scenarioApi: { id: 'scenarioApiCredential', name: 'S
 /** Image-input custom model (referenceImages) and the Prompt Edit model of the examples. */
 export const GENERATE_MODEL = 'model_google-gemini-3-1-flash';
 export const EDIT_MODEL = 'model_google-gemini-2-5-flash-image-editing';
+/** Text-to-image model of the examples (and of bench/). */
+export const TEXT_MODEL = 'model_openai-gpt-image-2';
 
 export interface WorkflowNode {
 	id: string;
@@ -255,4 +257,54 @@ export function longJobExample(): Workflow {
 	example.connections[hook.name] = example.connections[trigger.name];
 	delete example.connections[trigger.name];
 	return example;
+}
+
+/**
+ * For bench/queue.ts: Webhook with `{ prompts: [{ prompt }, …] }` → one item per prompt (Split
+ * Out) →
+ * Custom Generate text to image, one image per item, all items at once (Max Concurrent Jobs =
+ * `concurrency`); the answer is the items' JSON (the images stay in n8n's binary data).
+ */
+export function textToImageWorkflow(prefix: string, concurrency: number): Workflow {
+	return workflow('wfQueueBench0001', 'queue mode: text to image, many items', [
+		webhook('queue-bench'),
+		{
+			id: 'split',
+			name: 'One Item per Prompt',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: { fieldToSplitOut: 'body.prompts', include: 'noOtherFields', options: {} },
+		},
+		{
+			id: 'generate',
+			name: 'Generate',
+			type: `${prefix}.scenarioCustomGenerate`,
+			typeVersion: 1,
+			position: [400, 0],
+			credentials: CREDENTIAL,
+			parameters: {
+				model: { __rl: true, mode: 'id', value: TEXT_MODEL },
+				inputs: {
+					mappingMode: 'defineBelow',
+					value: { prompt: '={{ $json.prompt }}', numOutputs: 1, quality: 'medium' },
+					matchingColumns: [],
+					schema: [
+						{ id: 'prompt', displayName: 'Prompt', required: true, type: 'string' },
+						{ id: 'numOutputs', displayName: 'Image Count', required: false, type: 'number' },
+						{ id: 'quality', displayName: 'Quality', required: false, type: 'string' },
+					].map((field) => ({
+						defaultMatch: false,
+						canBeUsedToMatch: false,
+						display: true,
+						removed: false,
+						...field,
+					})),
+					attemptToConvertTypes: false,
+					convertFieldsToString: true,
+				},
+				options: { maxConcurrentJobs: concurrency },
+			},
+		},
+	]);
 }
