@@ -12,8 +12,8 @@
  *     what n8n's retry does with them is shown as it is.
  * Every count comes from the simulator's request log: jobs submitted, duplicates, items out.
  *
- * The Bull lock and stalled-job check run at 10 s here (n8n's defaults: 30 s) so that the new
- * worker finds the dead one's job sooner.
+ * The Bull lock lasts 10 s and the stalled-job check runs every 10 s here (n8n's defaults: 60 s
+ * and 30 s) so that the new worker finds the dead one's job sooner.
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
