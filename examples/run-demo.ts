@@ -98,7 +98,8 @@ async function main(): Promise<void> {
 			const folder = join(OUTPUT, file.replace(/\.json$/, ''));
 			mkdirSync(folder, { recursive: true });
 			for (const node of workflow.nodes.filter((n) => n.type.startsWith('n8n-nodes-scenario.'))) {
-				const items: Item[] = result.runData[node.name]?.[0]?.data?.main?.[0] ?? [];
+				// The last run: a Check Once loop runs its node once per check, the outputs come last.
+				const items: Item[] = result.runData[node.name]?.at(-1)?.data?.main?.[0] ?? [];
 				items.forEach((item, index) => {
 					const summary = {
 						jobId: item.json.jobId,

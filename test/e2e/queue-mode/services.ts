@@ -9,7 +9,7 @@
  *   await pg.query('select 1');         // psql, one value per line
  *   await redis.stop(); await pg.stop();
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -76,7 +76,26 @@ export async function startPostgres(): Promise<Postgres> {
 		return await execFileAsync(file, argv, { timeout, cwd: root, maxBuffer: 64 * 1024 * 1024 });
 	};
 	let started = false;
+	// pg_ctl leaves the server running on its own: stop it even if the test process just exits.
+	const stopOnExit = () => {
+		if (!started) return;
+		try {
+			const [file, argv] = asDbUser(path.join(bin, 'pg_ctl'), [
+				'-D',
+				dataDir,
+				'-m',
+				'immediate',
+				'stop',
+			]);
+			execFileSync(file, argv, { stdio: 'ignore', timeout: 10_000 });
+		} catch {
+			// already gone
+		}
+		fs.rmSync(root, { recursive: true, force: true });
+	};
+	process.once('exit', stopOnExit);
 	const stop = async () => {
+		process.removeListener('exit', stopOnExit);
 		if (started) {
 			started = false;
 			// Immediate: the data is thrown away anyway.
@@ -185,7 +204,10 @@ export async function startRedis(): Promise<Service> {
 	child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 	child.once('error', (error) => (out += `\n${error.message}`));
+	const killOnExit = () => child.kill('SIGKILL');
+	process.once('exit', killOnExit);
 	const stop = async () => {
+		process.removeListener('exit', killOnExit);
 		if (child.exitCode === null && child.signalCode === null) {
 			child.kill('SIGTERM');
 			await Promise.race([exited, delay(5_000).then(() => child.kill('SIGKILL'))]);
