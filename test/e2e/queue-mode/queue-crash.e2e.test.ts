@@ -9,7 +9,8 @@
  *     outputs, one job.
  * (b) two executions whose node is running when the worker dies (Custom Generate following its
  *     job; Wait for Job following a job a saved Custom Generate submitted). n8n fails them, and
- *     what n8n's retry does with them is shown as it is.
+ *     what n8n's retry does with them is shown as it is; then the recovery that does collect
+ *     their jobs (the job ids, as Scenario lists them, handed to Wait for Job).
  * Every count comes from the simulator's request log: jobs submitted, duplicates, items out.
  *
  * The Bull lock lasts 10 s and the stalled-job check runs every 10 s here (n8n's defaults: 60 s
@@ -31,7 +32,13 @@ import {
 	type StoredItem,
 	type StoredRun,
 } from './cluster';
-import { CREDENTIAL, GENERATE_MODEL, crashWorkflow, longJobExample } from './workflows';
+import {
+	CREDENTIAL,
+	GENERATE_MODEL,
+	crashWorkflow,
+	longJobExample,
+	recoveryWorkflow,
+} from './workflows';
 
 const REPO = resolve(__dirname, '..', '..', '..');
 const PREFIX = 'n8n-nodes-scenario';
@@ -84,6 +91,7 @@ beforeAll(async () => {
 			longJob,
 			crashWorkflow(PREFIX, image, 'followInNode'),
 			crashWorkflow(PREFIX, image, 'splitWait'),
+			recoveryWorkflow(PREFIX),
 		],
 		[
 			{
@@ -305,5 +313,28 @@ describe('a worker killed while a node runs', () => {
 			itemsOut: 0,
 			itemsLost: 4,
 		});
+	});
+	it('what the user can do: hand the jobs, as Scenario lists them, to Wait for Job — the same jobs come out, none submitted again', async () => {
+		const before = sim.calls('POST', GENERATE).length;
+		// The ids as the account's job list on Scenario shows them (the simulator's own record).
+		const jobs = generationJobs().map((job) => ({ jobId: job.jobId }));
+		const answer = await cluster.webhook('queue-recover', { jobs });
+		expect(answer.status).toBe(200);
+		const items = answer.body as Array<{ jobId: string; assetId: string; png: string }>;
+		expect(items).toHaveLength(running.length * 2);
+		for (const item of items) {
+			const job = sim.jobs.get(item.jobId)!;
+			expect(job.assetIds).toContain(item.assetId);
+			expect(sim.assets.get(item.assetId)?.bytes.equals(Buffer.from(item.png, 'base64'))).toBe(
+				true,
+			);
+		}
+		const figures = {
+			jobsCollected: new Set(items.map((item) => item.jobId)).size,
+			newSubmissions: sim.calls('POST', GENERATE).length - before,
+			itemsOut: items.length,
+		};
+		console.log(`recovery through Wait for Job: ${JSON.stringify(figures)}`);
+		expect(figures).toEqual({ jobsCollected: 2, newSubmissions: 0, itemsOut: 4 });
 	});
 });

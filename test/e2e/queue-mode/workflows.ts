@@ -308,3 +308,24 @@ export function textToImageWorkflow(prefix: string, concurrency: number): Workfl
 		},
 	]);
 }
+
+/**
+ * The recovery after a crash that lost an execution's job ids (README, Running at scale): the user
+ * takes the ids from Scenario and hands them to Wait for Job, which submits nothing.
+ * Webhook `{ jobs: [{ jobId }, …] }` → one item per job → Wait for Job → images out.
+ */
+export function recoveryWorkflow(prefix: string): Workflow {
+	return workflow('wfQueueRecover01', 'queue mode: collect known jobs', [
+		webhook('queue-recover'),
+		{
+			id: 'split',
+			name: 'One Item per Job',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: { fieldToSplitOut: 'body.jobs', include: 'noOtherFields', options: {} },
+		},
+		waitForJob(prefix),
+		imagesOut(),
+	]);
+}
