@@ -75,6 +75,13 @@ async function main(): Promise<void> {
 				// The examples read ~/.n8n-files/product.png; here, the demo's own copy.
 				if (node.type === 'n8n-nodes-base.readWriteFile')
 					node.parameters.fileSelector = join(inputs, 'product.png');
+				// A Check Once loop waits at least 70 s between checks, parked in n8n's database,
+				// which ends an `n8n execute` run; the demo's 2 s waits stay in the process instead.
+				if (node.parameters.mode === 'checkOnce')
+					node.parameters.options = {
+						...(node.parameters.options as object),
+						shortestWaitSeconds: 2,
+					};
 			}
 			await importWorkflow(n8n, workflow);
 			const started = Date.now();
@@ -91,7 +98,8 @@ async function main(): Promise<void> {
 			const folder = join(OUTPUT, file.replace(/\.json$/, ''));
 			mkdirSync(folder, { recursive: true });
 			for (const node of workflow.nodes.filter((n) => n.type.startsWith('n8n-nodes-scenario.'))) {
-				const items: Item[] = result.runData[node.name]?.[0]?.data?.main?.[0] ?? [];
+				// The last run: a Check Once loop runs its node once per check, the outputs come last.
+				const items: Item[] = result.runData[node.name]?.at(-1)?.data?.main?.[0] ?? [];
 				items.forEach((item, index) => {
 					const summary = {
 						jobId: item.json.jobId,

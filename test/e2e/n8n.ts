@@ -673,23 +673,43 @@ process.once('exit', () => {
 /**
  * `n8n start` on 127.0.0.1:<port> (a free one by default); waits for /healthz/readiness, then
  * sets up the owner (fresh instance) and logs in. Startup takes ~10-20 s on 2 cores.
+ * `worker: { concurrency }` starts `n8n worker` instead (queue mode: the env must carry
+ * EXECUTIONS_MODE=queue, the database and Redis), with its health server on <port>; no login.
  */
 export async function startN8nServer(
 	n8n: N8nEnv,
-	options: { port?: number; owner?: OwnerAccount; auth?: boolean; startTimeoutMs?: number } = {},
+	options: {
+		port?: number;
+		owner?: OwnerAccount;
+		auth?: boolean;
+		startTimeoutMs?: number;
+		worker?: { concurrency?: number };
+	} = {},
 ): Promise<N8nServer> {
 	const install = await ensureN8nInstall(n8n.version);
 	const port = options.port ?? (await freePort());
 	const baseUrl = `http://127.0.0.1:${port}`;
-	const env = await spawnEnv(n8n, install, {
-		N8N_PORT: String(port),
-		N8N_LISTEN_ADDRESS: '127.0.0.1',
-		N8N_HOST: '127.0.0.1',
-		N8N_PROTOCOL: 'http',
-		N8N_EDITOR_BASE_URL: `${baseUrl}/`,
-		WEBHOOK_URL: `${baseUrl}/`,
-	});
-	const child = spawn(install.nodeBin, [install.n8nBin, 'start'], {
+	const { worker } = options;
+	const env = await spawnEnv(
+		n8n,
+		install,
+		worker
+			? {
+					QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+					QUEUE_HEALTH_CHECK_PORT: String(port),
+					N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+				}
+			: {
+					N8N_PORT: String(port),
+					N8N_LISTEN_ADDRESS: '127.0.0.1',
+					N8N_HOST: '127.0.0.1',
+					N8N_PROTOCOL: 'http',
+					N8N_EDITOR_BASE_URL: `${baseUrl}/`,
+					WEBHOOK_URL: `${baseUrl}/`,
+				},
+	);
+	const args = worker ? ['worker', `--concurrency=${worker.concurrency ?? 10}`] : ['start'];
+	const child = spawn(install.nodeBin, [install.n8nBin, ...args], {
 		env,
 		cwd: n8n.userFolder,
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -730,7 +750,7 @@ export async function startN8nServer(
 		for (;;) {
 			if (exited) {
 				throw new Error(
-					`n8n start exited (${exited.code ?? exited.signal}) before ready:\n${tail(out)}`,
+					`n8n ${args[0]} exited (${exited.code ?? exited.signal}) before ready:\n${tail(out)}`,
 				);
 			}
 			if (Date.now() > deadline)
@@ -749,7 +769,7 @@ export async function startN8nServer(
 		}
 
 		let rest = new N8nRestClient(baseUrl);
-		if (options.auth !== false) {
+		if (options.auth !== false && !worker) {
 			const owner = options.owner ?? DEFAULT_OWNER;
 			const setup = await rest.raw('POST', '/owner/setup', owner);
 			if (setup.status >= 300) {

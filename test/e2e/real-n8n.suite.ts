@@ -140,6 +140,8 @@ export function describeRealN8n(version: string): void {
 						.sort(),
 				).toEqual([
 					'image-from-disk-custom-generate.json',
+					// Runs in queue mode, through a worker crash: test/e2e/queue-mode/queue-crash.e2e.test.ts.
+					'long-job-check-once-wait-loop.json',
 					'marketing-product-shot-chain.json',
 					'read-prompt-edit-img2img.json',
 					'text-to-image-then-wait.json',

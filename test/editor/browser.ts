@@ -34,7 +34,7 @@ export function findChromium(): string {
 	if (found) return found;
 	throw new Error(
 		`Chromium not found (looked at ${CHROMIUM_CANDIDATES.join(', ')}). The editor test drives the n8n editor in ` +
-			"Debian's Chromium: `apt-get update && apt-get install -y chromium` (as root; .ci/run does it), " +
+			"Debian's Chromium: `apt-get update && apt-get install -y chromium` (as root; `npm test` does it: test/setup/system-deps.sh), " +
 			'or set CHROMIUM_PATH to a Chromium/Chrome binary.',
 	);
 }

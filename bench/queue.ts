@@ -1,0 +1,200 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- benchmark code, run under Node.js; never shipped, never run inside n8n */
+/**
+ * `npm run bench:queue`: n8n's queue mode with real n8n 2.40.7 (test/e2e/queue-mode/cluster.ts:
+ * PostgreSQL and Redis on loopback, `n8n start`, one `n8n worker` at concurrency 10, binary data
+ * in the database). E executions of N items each are started at once by webhook calls; each item
+ * is one Custom Generate job of D seconds (text to image, one output of OUTPUT_BYTES, Max
+ * Concurrent Jobs = N). Reports the wall time (first call sent → last answer received) against
+ * the ideal (D plus one call's time through the same path with 0 s jobs, since all E × N jobs
+ * can run at once), the
+ * executions' own times from the database, and the size of the binaries n8n stored in PostgreSQL.
+ * Writes bench/results/queue.json.
+ *
+ *   npm run bench:queue                         E=10, N=10, D=5 s, 1 MiB outputs
+ *   npm run bench:queue -- --executions 4 --items 5 --seconds 2 --output-bytes 0
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { ensureN8nInstall, requireBuiltPackage } from '../test/e2e/n8n';
+import { startQueueCluster } from '../test/e2e/queue-mode/cluster';
+import { CREDENTIAL, TEXT_MODEL, textToImageWorkflow } from '../test/e2e/queue-mode/workflows';
+import { ScenarioSimulator } from '../test/simulator/server';
+
+const ROOT = resolve(__dirname, '..');
+const PREFIX = 'n8n-nodes-scenario';
+const WORKER_CONCURRENCY = 10;
+
+function option(name: string, fallback: number): number {
+	const at = process.argv.indexOf(`--${name}`);
+	if (at < 0) return fallback;
+	const value = Number(process.argv[at + 1]);
+	if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} needs a number`);
+	return value;
+}
+
+async function main(): Promise<void> {
+	const executions = option('executions', 10);
+	const items = option('items', 10);
+	const jobMs = option('seconds', 5) * 1000;
+	const outputBytes = option('output-bytes', 1024 * 1024);
+	requireBuiltPackage(ROOT);
+	await ensureN8nInstall();
+
+	const sim = await ScenarioSimulator.start({ jobDurationMs: jobMs, outputMinBytes: outputBytes });
+	const cluster = await startQueueCluster({ packageDir: ROOT });
+	try {
+		const workflow = textToImageWorkflow(PREFIX, items);
+		await cluster.importAndPublish(
+			[workflow],
+			[
+				{
+					...CREDENTIAL.scenarioApi,
+					type: 'scenarioApi',
+					data: {
+						apiKey: sim.apiKey,
+						apiSecret: sim.apiSecret,
+						baseUrl: sim.baseUrl,
+						projectId: '',
+					},
+				},
+			],
+		);
+		await cluster.startMain();
+		const worker = await cluster.startWorker(WORKER_CONCURRENCY);
+
+		// The same path without any job wait: one item through webhook, queue, worker and back,
+		// with jobs of 0 s (the second such call; the first also loads the nodes in the worker).
+		sim.setJobDuration(0);
+		let pathMs = 0;
+		for (const attempt of ['warm-up', 'path']) {
+			const at = Date.now();
+			const warm = await cluster.webhook('queue-bench', { prompts: [{ prompt: attempt }] });
+			if (warm.status !== 200) throw new Error(`${attempt} failed: ${JSON.stringify(warm.body)}`);
+			pathMs = Date.now() - at;
+		}
+		const warmUps = (await cluster.executions(workflow.id)).length;
+		const before = await storedBinaries(cluster);
+		const sizeBefore = Number(
+			await cluster.pg.query('select pg_database_size(current_database())'),
+		);
+		sim.setJobDuration(jobMs);
+		sim.log.length = 0;
+
+		console.log(
+			`queue mode: ${executions} executions × ${items} items, D = ${jobMs / 1000} s, one worker (concurrency ${WORKER_CONCURRENCY})`,
+		);
+		const started = Date.now();
+		const answers = await Promise.all(
+			Array.from({ length: executions }, (_, e) =>
+				cluster.webhook('queue-bench', {
+					prompts: Array.from({ length: items }, (_, i) => ({
+						prompt: `execution ${e} item ${i}`,
+					})),
+				}),
+			),
+		);
+		const wallMs = Date.now() - started;
+
+		const rows = (await cluster.executions(workflow.id)).slice(warmUps);
+		// Per execution: created (webhook call) → started on the worker → stopped, in ms.
+		const phases = JSON.parse(
+			await cluster.pg.query(
+				`select coalesce(json_agg(json_build_object(
+					'queuedMs', extract(epoch from ("startedAt" - "createdAt")) * 1000,
+					'runMs', extract(epoch from ("stoppedAt" - "startedAt")) * 1000) order by id), '[]')
+				from execution_entity where id in (${rows.map((r) => Number(r.id)).join(',')})`,
+			),
+		) as Array<{ queuedMs: number; runMs: number }>;
+		const after = await storedBinaries(cluster);
+		const binaries = {
+			rows: after.rows - before.rows,
+			bytes: after.bytes - before.bytes,
+			tableBytes: after.tableBytes - before.tableBytes,
+		};
+		const sizeAfter = Number(await cluster.pg.query('select pg_database_size(current_database())'));
+		const ok = answers.filter(
+			(a) => a.status === 200 && Array.isArray(a.body) && a.body.length === items,
+		).length;
+		const submitted = sim.calls('POST', `/generate/custom/${TEXT_MODEL}`).length;
+		const prompts = sim
+			.calls('POST', `/generate/custom/${TEXT_MODEL}`)
+			.map((c) => (c.body as { prompt: string }).prompt);
+		const onWorker = rows.filter((r) =>
+			worker.output().includes(`Worker started execution ${r.id} `),
+		).length;
+		const idealMs = jobMs + pathMs;
+		const result = {
+			date: new Date().toISOString(),
+			commit: git('git rev-parse --short HEAD'),
+			machine: `${os.availableParallelism()} CPUs (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}; load ${os
+				.loadavg()
+				.map((l) => l.toFixed(2))
+				.join(' / ')}`,
+			n8n: cluster.mainEnv.version,
+			executions,
+			items,
+			jobMs,
+			outputBytes,
+			workerConcurrency: WORKER_CONCURRENCY,
+			wallMs,
+			idealMs,
+			zeroSecondJobPathMs: pathMs,
+			wallOverIdeal: Math.round((wallMs / idealMs) * 100) / 100,
+			executions_createdToStartedMs: spread(phases.map((p) => p.queuedMs)),
+			executions_startedToStoppedMs: spread(phases.map((p) => p.runMs)),
+			answersOk: ok,
+			executionsStatus: rows.map((r) => r.status),
+			executionsOnWorker: onWorker,
+			jobsSubmitted: submitted,
+			duplicateJobs: submitted - new Set(prompts).size,
+			binaries,
+			databaseGrowthBytes: sizeAfter - sizeBefore,
+		};
+		console.log(JSON.stringify(result, null, 2));
+		mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+		writeFileSync(
+			join(ROOT, 'bench', 'results', 'queue.json'),
+			JSON.stringify(result, null, 2) + '\n',
+		);
+	} finally {
+		await cluster.stop();
+		await sim.close();
+	}
+}
+
+function spread(values: number[]): { min: number; median: number; max: number } {
+	const sorted = [...values].sort((a, b) => a - b);
+	return {
+		min: Math.round(sorted[0]),
+		median: Math.round(sorted[Math.floor(sorted.length / 2)]),
+		max: Math.round(sorted[sorted.length - 1]),
+	};
+}
+
+/** Rows of n8n's binary_data table, their bytes (fileSize) and the table's size on disk. */
+async function storedBinaries(
+	cluster: Awaited<ReturnType<typeof startQueueCluster>>,
+): Promise<{ rows: number; bytes: number; tableBytes: number }> {
+	return JSON.parse(
+		await cluster.pg.query(
+			`select json_build_object('rows', count(*), 'bytes', coalesce(sum("fileSize"), 0),
+			'tableBytes', pg_total_relation_size('binary_data')) from binary_data`,
+		),
+	) as { rows: number; bytes: number; tableBytes: number };
+}
+
+function git(command: string): string {
+	try {
+		return execSync(command, { cwd: ROOT, encoding: 'utf8' }).trim();
+	} catch {
+		return 'unknown';
+	}
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exitCode = 1;
+});
