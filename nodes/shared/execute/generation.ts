@@ -213,6 +213,15 @@ async function submit(
 	}
 	state.jobId = job.jobId;
 	record.items.set(itemIndex, { jobId: job.jobId, estimatedCost: submitted.creativeUnitsCost });
+	// A paid job's id in n8n's log the moment it exists: a worker that dies mid-node takes the
+	// execution's data with it (README: Running at scale), and this line is how to collect the job.
+	ctx.logger.info(`Scenario job ${job.jobId} submitted`, {
+		jobId: job.jobId,
+		modelId: submission.modelId,
+		executionId: ctx.getExecutionId(),
+		node: ctx.getNode().name,
+		itemIndex,
+	});
 	return { job, estimatedCost: submitted.creativeUnitsCost };
 }
 

@@ -314,10 +314,14 @@ describe('a worker killed while a node runs', () => {
 			itemsLost: 4,
 		});
 	});
-	it('what the user can do: hand the jobs, as Scenario lists them, to Wait for Job — the same jobs come out, none submitted again', async () => {
+	it("what the user can do: hand the jobs, as the dead worker's log names them, to Wait for Job — the same jobs come out, none submitted again", async () => {
 		const before = sim.calls('POST', GENERATE).length;
-		// The ids as the account's job list on Scenario shows them (the simulator's own record).
-		const jobs = generationJobs().map((job) => ({ jobId: job.jobId }));
+		// The nodes log each job they submit; the killed worker's log names every paid job.
+		const logged = [...killedWorker.output().matchAll(/Scenario job (job_[A-Za-z0-9]+) submitted/g)]
+			.map((match) => match[1])
+			.filter((jobId) => sim.jobs.get(jobId)?.modelId === GENERATE_MODEL);
+		expect(new Set(logged)).toEqual(new Set(generationJobs().map((job) => job.jobId)));
+		const jobs = [...new Set(logged)].map((jobId) => ({ jobId }));
 		const answer = await cluster.webhook('queue-recover', { jobs });
 		expect(answer.status).toBe(200);
 		const items = answer.body as Array<{ jobId: string; assetId: string; png: string }>;
