@@ -90,7 +90,7 @@ export class SequentialBaseline implements INodeType {
 				method: 'POST',
 				path: `/generate/custom/${encodeURIComponent(modelId)}`,
 				body: { prompt },
-				retry: 'submission',
+				retry: 'paid',
 				error: { itemIndex, action: 'Submitting' },
 			});
 			let job = submitted.job as ScenarioJob;

@@ -163,7 +163,7 @@ export const isErrorItem = (item: INodeExecutionData): boolean =>
 
 /**
  * Generation POSTs per item, told apart by the prompt: a second POST for the same item is only
- * allowed after Scenario refused the previous one with 429 or 503 (it took nothing).
+ * allowed after Scenario refused the previous one with 429 (its rate limit: it took nothing).
  */
 export function expectNoDuplicateSubmission(
 	sim: ScenarioSimulator,
@@ -181,7 +181,7 @@ export function expectNoDuplicateSubmission(
 		const refusedFirst = sent.slice(0, -1).map((entry) => entry.status);
 		expect({
 			prompt,
-			statuses: refusedFirst.filter((status) => status !== 429 && status !== 503),
+			statuses: refusedFirst.filter((status) => status !== 429),
 		}).toEqual({ prompt, statuses: [] });
 	}
 	return byPrompt;

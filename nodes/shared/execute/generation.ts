@@ -178,7 +178,7 @@ async function submit(
 			path: submission.path,
 			qs: { dryRun: true },
 			body: submission.body,
-			retry: 'submission',
+			retry: 'creates',
 			deadline,
 			error: { itemIndex, action: `Pricing the generation with ${submission.modelId}` },
 		});
@@ -191,7 +191,7 @@ async function submit(
 			method: 'POST',
 			path: submission.path,
 			body: submission.body,
-			retry: 'submission',
+			retry: 'paid',
 			deadline,
 			error: { itemIndex, action },
 		});
@@ -236,12 +236,12 @@ function noteUnanswered(error: unknown, record: RunRecord, itemIndex: number): u
 
 /**
  * Whether a failed submission may still have started a job: no answer (a timeout, a reset, an
- * unreadable body), or a server error other than 429/503. A 4xx refusal, or a connection that
- * was never made, took nothing.
+ * unreadable body), or a server error (a 503 too: whether it means nothing was taken, no source
+ * says). A 4xx refusal, or a connection that was never made, took nothing.
  */
 function mayHaveCreatedJob(error: NodeApiError): boolean {
 	const status = Number(error.httpCode);
-	if (Number.isFinite(status) && status > 0) return status >= 500 && status !== 503;
+	if (Number.isFinite(status) && status > 0) return status >= 500;
 	return !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(error.message);
 }
 

@@ -372,7 +372,7 @@ async function uploadBytes(
 			method: 'POST',
 			path: '/assets',
 			body: { image: bytes.toString('base64'), name: fileName },
-			retry: 'submission',
+			retry: 'creates',
 			error: { itemIndex: check.itemIndex, action: `Uploading ${check.field}` },
 		});
 		return asset.id;
@@ -469,7 +469,7 @@ async function uploadMultipart(
 			kind: source.plan.upload,
 			parts: partCount,
 		},
-		retry: 'submission',
+		retry: 'creates',
 		error,
 	});
 	const targets = [...(upload.parts ?? [])].sort((a, b) => a.number - b.number);

@@ -5,13 +5,14 @@ import { CREDENTIAL_NAME, type RetryPolicy, type ScenarioConnection } from './co
 import { scenarioApiError, scenarioNetworkError, type ErrorContext } from './errors';
 
 /**
- * Which failures a call may be retried on.
+ * Which failures a call may be retried on, by what a repeat could cost.
  * - `idempotent` (reads, cancel): 429, any 5xx, connection resets, timeouts, malformed bodies.
- * - `submission` (anything that creates a job or an asset): only 429 and 503, where Scenario
- *   says it did not take the request. A timeout or another 5xx may have created a job already,
- *   and a second POST could charge the user twice.
+ * - `creates` (uploads, dry runs: a repeat makes at most a second asset or estimate, no job):
+ *   429 and 503. A timeout or another 5xx is not resent: the first request may have been taken.
+ * - `paid` (a generation): 429 only, Scenario's rate-limit refusal. Whether a 503 means nothing
+ *   was taken is unknown (no source says), and a second POST could start a second paid job.
  */
-export type RetryRule = 'idempotent' | 'submission';
+export type RetryRule = 'idempotent' | 'creates' | 'paid';
 
 export interface ApiCall {
 	method: IHttpRequestMethods;
@@ -86,8 +87,9 @@ export function backoffDelay(attempt: number, policy: RetryPolicy): number {
 }
 
 function shouldRetryStatus(status: number, rule: RetryRule): boolean {
-	if (status === 429 || status === 503) return true;
-	return rule === 'idempotent' && status >= 500;
+	if (status === 429) return true;
+	if (rule === 'paid') return false;
+	return status === 503 || (rule === 'idempotent' && status >= 500);
 }
 
 const TRANSIENT_CODES = new Set([
@@ -294,7 +296,7 @@ function cooldownError(
 				status === 429
 					? 'Scenario is refusing requests from this key for now (a rate-limit cooldown).'
 					: 'Scenario is not taking requests for now.',
-				call.retry === 'submission' ? 'This generation was not submitted.' : '',
+				call.retry === 'paid' ? 'This generation was not submitted.' : '',
 				`Run the node again after ${until}${status === 429 ? ', or lower "Max Concurrent Jobs"' : ''}.`,
 			]
 				.filter(Boolean)
