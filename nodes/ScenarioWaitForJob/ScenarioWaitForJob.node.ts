@@ -14,7 +14,7 @@ import {
 	requestTimeoutOption,
 	timeoutOption,
 } from '../shared/descriptions/options';
-import { checkJobOnce, checksSoFar } from '../shared/execute/check-job';
+import { carriedThroughLoop, checkJobOnce } from '../shared/execute/check-job';
 import { followJob } from '../shared/execute/follow-job';
 import {
 	numberOption,
@@ -61,6 +61,8 @@ export class ScenarioWaitForJob implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				default: 'wait',
+				// An AI agent reads only a tool's first output: as a tool, this node always waits.
+				displayOptions: { hide: { '@tool': [true] } },
 				options: [
 					{
 						name: 'Wait Until Done',
@@ -71,7 +73,7 @@ export class ScenarioWaitForJob implements INodeType {
 						name: 'Check Once',
 						value: 'checkOnce',
 						description:
-							'Look at each job once: finished jobs go to Done, the others to Still Running with a suggested wait, to loop back through a Wait node. For long jobs: a parked execution holds no worker and survives restarts.',
+							'Look at each job once: finished jobs go to Done, the others to Still Running with a suggested wait, to loop back through a Wait node. For long jobs: a parked execution holds no worker and survives restarts. With Continue On Fail, error items go to Done (or to the error output).',
 					},
 				],
 			},
@@ -92,17 +94,17 @@ export class ScenarioWaitForJob implements INodeType {
 					concurrencyOption,
 					requestTimeoutOption,
 					{
-						displayName: 'Give Up After (Checks)',
+						displayName: 'Max Checks',
 						name: 'maxChecks',
 						type: 'number',
 						typeOptions: { minValue: 0 },
 						default: 100,
 						description:
-							'Check Once: a job still running at this many checks fails its item (the job is not canceled). 0: no limit.',
+							'Check Once: the item fails on this check if its job is still running (the job is not canceled). 0: no limit.',
 						displayOptions: { show: { '/mode': ['checkOnce'] } },
 					},
 					{
-						displayName: 'Shortest Suggested Wait (Seconds)',
+						displayName: 'Minimum Wait (Seconds)',
 						name: 'shortestWaitSeconds',
 						type: 'number',
 						typeOptions: { minValue: 1 },
@@ -117,7 +119,10 @@ export class ScenarioWaitForJob implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const checkOnce = this.getNodeParameter('mode', 0, 'wait') === 'checkOnce';
+		// As an AI agent's tool (type …Tool) only the first output reaches the agent: always wait.
+		const checkOnce =
+			!this.getNode().type.endsWith('Tool') &&
+			this.getNodeParameter('mode', 0, 'wait') === 'checkOnce';
 		const readSettings = (itemIndex: number) =>
 			readItemSettings(this, itemIndex, {
 				...readOptions(this, itemIndex),
@@ -156,13 +161,9 @@ export class ScenarioWaitForJob implements INodeType {
 						Math.max(0, numberOption(this, itemIndex, options[name], field, fallback));
 					return await checkJobOnce(this, itemRun, itemIndex, state, jobId, {
 						...settings,
-						maxChecks: Math.floor(number('maxChecks', 'Give Up After (Checks)', 100)),
-						shortestWaitSeconds: number(
-							'shortestWaitSeconds',
-							'Shortest Suggested Wait (Seconds)',
-							70,
-						),
-						checksSoFar: checksSoFar(this.getInputData()[itemIndex]?.json ?? {}),
+						maxChecks: Math.floor(number('maxChecks', 'Max Checks', 100)),
+						shortestWaitSeconds: number('shortestWaitSeconds', 'Minimum Wait (Seconds)', 70),
+						...carriedThroughLoop(this.getInputData()[itemIndex]?.json ?? {}),
 					});
 				}
 				// No cancel policy: these jobs were started elsewhere, to outlive any one run.

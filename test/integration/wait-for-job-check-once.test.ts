@@ -7,7 +7,16 @@ import { suggestedWait } from '../../nodes/shared/execute/check-job';
 import type { ScenarioJob } from '../../nodes/shared/model/api-types';
 import { ScenarioSimulator } from '../simulator/server';
 import { sniffImage } from '../simulator/png';
-import { mapped, modelById, runScenarioNode } from '../support/scenario-nodes';
+import { runNode } from '../harness';
+import {
+	credentialTypes,
+	credentialsFor,
+	mapped,
+	modelById,
+	nodeTypes,
+	runScenarioNode,
+	TYPES,
+} from '../support/scenario-nodes';
 
 let sim: ScenarioSimulator;
 beforeAll(async () => {
@@ -63,6 +72,8 @@ describe('Scenario Wait for Job: Check Once', () => {
 			modelId: 'model_openai-gpt-image-2',
 			status: expect.not.stringMatching(/^(success|failure|canceled)$/),
 			progress: expect.any(Number),
+			estimatedCost: null,
+			billedCost: null,
 			checks: 1,
 			suggestedWaitSeconds: expect.any(Number),
 		});
@@ -76,7 +87,10 @@ describe('Scenario Wait for Job: Check Once', () => {
 
 	it('loops: each pass looks once, counts its checks, and ends on Done with the same job', async () => {
 		const [jobId] = await startJobs(1, 1_200);
-		let items: Array<{ json: Record<string, unknown> }> = [{ json: { jobId } }];
+		// As a generating node hands it over: the estimate rides along to the Done items.
+		let items: Array<{ json: Record<string, unknown> }> = [
+			{ json: { jobId, estimatedCost: 7.25 } },
+		];
 		let passes = 0;
 		let finished: Array<{ json: Record<string, unknown> }> = [];
 		while (finished.length === 0 && passes < 20) {
@@ -87,19 +101,24 @@ describe('Scenario Wait for Job: Check Once', () => {
 			const waiting = result.output('Node Under Test', 1);
 			expect(finished.length + waiting.length).toBe(1);
 			if (waiting.length) {
-				expect(waiting[0].json.checks).toBe(passes);
+				expect(waiting[0].json).toMatchObject({ checks: passes, estimatedCost: 7.25 });
 				items = waiting.map((item) => ({ json: item.json }));
 				// What a Wait node of suggestedWaitSeconds would do, shortened for the test.
 				await new Promise((resolve) => setTimeout(resolve, 300));
 			}
 		}
 		expect(passes).toBeGreaterThan(1);
-		expect(finished[0].json).toMatchObject({ jobId, status: 'success' });
+		expect(finished[0].json).toMatchObject({
+			jobId,
+			status: 'success',
+			estimatedCost: 7.25,
+			billedCost: expect.any(Number),
+		});
 		expect(jobChecks()).toHaveLength(passes);
 		expect(sim.calls('POST', '/generate/')).toHaveLength(1);
 	});
 
-	it('gives up at Give Up After (Checks) with an error carrying the job id, leaving the job running', async () => {
+	it('gives up at Max Checks with an error carrying the job id, leaving the job running', async () => {
 		const [jobId] = await startJobs(1, 60_000);
 		const result = await runScenarioNode(sim, {
 			type: 'waitForJob',
@@ -131,6 +150,24 @@ describe('Scenario Wait for Job: Check Once', () => {
 		expect(errors[0].json.error).toMatch(/job_doesNotExist0000/);
 		expect(errors[0].pairedItem).toEqual({ item: 1 });
 	});
+});
+
+it('as an AI tool (type …Tool, whose first output is all an agent reads) it waits instead of checking once', async () => {
+	const [jobId] = await startJobs(1, 600);
+	const toolType = `${TYPES.waitForJob}Tool`;
+	const result = await runNode({
+		nodeTypes: { ...nodeTypes, [toolType]: nodeTypes[TYPES.waitForJob] },
+		credentialTypes,
+		credentials: credentialsFor(sim),
+		node: {
+			type: toolType,
+			typeVersion: 1,
+			parameters: { jobId: '={{ $json.jobId }}', mode: 'checkOnce', downloadImages: false },
+		},
+		items: [{ json: { jobId } }],
+	});
+	expect(result.error).toBeUndefined();
+	expect(result.output('Node Under Test', 0).map((item) => item.json.status)).toEqual(['success']);
 });
 
 describe('suggestedWait', () => {

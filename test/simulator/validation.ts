@@ -143,11 +143,21 @@ function checkInputValue(
 		case 'model_array':
 			checkModels(name, checkArray(name, v, input.maxLength), input, ctx, unionTypes);
 			return;
-		case 'inputs_array':
-			// A list of objects (Scenario's model reference: keyframes, elements, layers …).
-			for (const item of checkArray(name, v, input.maxLength))
+		case 'inputs_array': {
+			// "JSON array of objects" (Scenario's model reference: keyframes, elements, layers …).
+			// Whether the API takes that array as JSON text too is unknown: both are accepted here.
+			let list = v;
+			if (typeof v === 'string') {
+				try {
+					list = JSON.parse(v) as unknown;
+				} catch {
+					fail(`Input ${name} must be an array of objects`);
+				}
+			}
+			for (const item of checkArray(name, list, input.maxLength))
 				if (!isRecord(item)) fail(`Input ${name} must be an array of objects`);
 			return;
+		}
 		default:
 			return; // unknown input types are accepted as-is
 	}

@@ -21,6 +21,8 @@ export interface CheckOnceOptions extends ItemSettings {
 	maxChecks: number;
 	/** Checks made before this one, read from the incoming item (a Wait node loop). */
 	checksSoFar: number;
+	/** The submission's estimate, when the incoming item carries it (a generating node's item). */
+	estimatedCost?: number;
 }
 
 /**
@@ -40,7 +42,9 @@ export async function checkJobOnce(
 	state.jobId = jobId;
 	const job = await getJob(run.conn, jobId, itemIndex);
 	if (TERMINAL_STATUSES.has(job.status)) {
-		const items = await followJob(ctx, run, itemIndex, state, job, options);
+		const items = await followJob(ctx, run, itemIndex, state, job, options, {
+			estimatedCost: options.estimatedCost,
+		});
 		return { output: DONE_OUTPUT, items };
 	}
 	const checks = options.checksSoFar + 1;
@@ -52,7 +56,7 @@ export async function checkJobOnce(
 			{
 				itemIndex,
 				description:
-					'The job keeps running on Scenario (it was not canceled): pass its jobId to Scenario Wait for Job later, or raise Give Up After (Checks).',
+					'The job keeps running on Scenario (it was not canceled): pass its jobId to Scenario Wait for Job later, or raise Max Checks.',
 			},
 		);
 	}
@@ -61,6 +65,8 @@ export async function checkJobOnce(
 		modelId: (job.metadata?.input?.modelId as string | undefined) ?? state.modelId ?? null,
 		status: job.status,
 		progress,
+		estimatedCost: options.estimatedCost ?? null,
+		billedCost: job.billing?.cuCost ?? null,
 		checks,
 		suggestedWaitSeconds: suggestedWait(job, options.shortestWaitSeconds),
 	};
@@ -90,10 +96,20 @@ function runningSince(job: ScenarioJob): number | undefined {
 }
 
 /**
- * Checks made so far, carried by the item a Wait node loops back (our own `checks`); anything
- * else (a fresh job id from a generating node, a hand-made item) starts at 0.
+ * What the incoming item carries through a Wait node loop: our own `checks` (anything else, a
+ * fresh job id from a generating node or a hand-made item, starts at 0) and the submission's
+ * `estimatedCost`, so the Done items still show it.
  */
-export function checksSoFar(json: IDataObject): number {
-	const checks = json.checks;
-	return typeof checks === 'number' && Number.isInteger(checks) && checks >= 0 ? checks : 0;
+export function carriedThroughLoop(json: IDataObject): {
+	checksSoFar: number;
+	estimatedCost?: number;
+} {
+	const { checks, estimatedCost } = json;
+	return {
+		checksSoFar: typeof checks === 'number' && Number.isInteger(checks) && checks >= 0 ? checks : 0,
+		estimatedCost:
+			typeof estimatedCost === 'number' && Number.isFinite(estimatedCost)
+				? estimatedCost
+				: undefined,
+	};
 }

@@ -221,8 +221,9 @@ function toText(check: Checked, raw: unknown): string {
 
 /**
  * A list of objects (`inputs_array`: keyframes, elements, layers …), given as a list or as JSON
- * text. Scenario's reference does not describe the objects' fields: they go as given, so a file
- * in them must be an asset id already.
+ * text. Scenario's reference says only "JSON array of objects": it goes out as a JSON list (whether
+ * Scenario would also take the JSON text is unknown). The objects' fields are not described: they
+ * go as given, so a file in them must be an asset id already.
  */
 function toObjectList(check: Checked, raw: unknown): unknown[] {
 	const list = Array.isArray(raw)
