@@ -20,14 +20,25 @@ import { readModelId, readModelInputs, readText } from '../shared/execute/parame
 import { searchModels } from '../shared/methods/list-search';
 import { modelInputsMapping } from '../shared/methods/resource-mapping';
 import type { ModelInput, ScenarioModel } from '../shared/model/api-types';
-import { imageSlot, placeImages, strengthSlot } from '../shared/model/image-slots';
+import {
+	imageSlot,
+	placeImages,
+	strengthSlot,
+	withoutOwnInputs,
+} from '../shared/model/image-slots';
 import {
 	asLegacyImg2Img,
 	isCustomModel,
 	LEGACY_IMG2IMG_PATH,
 } from '../shared/model/legacy-img2img';
 import { fetchModel } from '../shared/model/model-cache';
-import { runnableModel, type RunnableModel } from '../shared/model/trained-models';
+import {
+	runnableModel,
+	trainedOptionsView,
+	TRAINED_OPTIONS_NOTE,
+	type ItemContext,
+	type RunnableModel,
+} from '../shared/model/trained-models';
 import { inputError } from '../shared/transport/errors';
 
 /**
@@ -36,20 +47,14 @@ import { inputError } from '../shared/transport/errors';
  * models (SD 1.5 / SDXL families) through the legacy endpoint's fields.
  */
 async function img2imgModel(
+	item: ItemContext,
 	chosen: ScenarioModel,
 	values: Record<string, unknown>,
 	load: (id: string) => Promise<ScenarioModel>,
 ): Promise<RunnableModel & { legacy: boolean }> {
-	const runnable = await runnableModel(chosen, values, load);
+	const runnable = await runnableModel(item, chosen, values, load);
 	const legacy = !runnable.trained && !isCustomModel(chosen);
 	return legacy ? { model: asLegacyImg2Img(chosen), values, legacy } : { ...runnable, legacy };
-}
-
-/** Inputs this node shows as its own fields (image, prompt, strength), left out of "Model Options". */
-function withoutOwnInputs(model: ScenarioModel): ScenarioModel {
-	const inputs = model.inputs ?? [];
-	const own = new Set(['prompt', imageSlot(inputs)?.name, strengthSlot(inputs)?.name]);
-	return { ...model, inputs: inputs.filter((input) => !own.has(input.name)) };
 }
 
 /** `(0.01–1)`: the bounds a model puts on its strength input. */
@@ -94,7 +99,7 @@ export class ScenarioImg2Img implements INodeType {
 				listMethod: 'searchImg2ImgModels',
 				description: 'Models with the img2img capability: your own and Scenario’s public ones',
 			}),
-			modelInputsField('Model Options'),
+			modelInputsField('Model Options', TRAINED_OPTIONS_NOTE),
 			generationOptions,
 		],
 	};
@@ -117,12 +122,9 @@ export class ScenarioImg2Img implements INodeType {
 		resourceMapping: {
 			getModelInputs: modelInputsMapping({
 				view: async (conn, model) => {
-					const { model: runs } = await img2imgModel(
-						model,
-						{},
-						async (id) => await fetchModel(conn, id),
-					);
-					return withoutOwnInputs(runs);
+					const trained = await trainedOptionsView(model, async (id) => await fetchModel(conn, id));
+					const shown = trained ?? (isCustomModel(model) ? model : asLegacyImg2Img(model));
+					return withoutOwnInputs(shown, [imageSlot, strengthSlot]);
 				},
 			}),
 		},
@@ -159,6 +161,7 @@ export class ScenarioImg2Img implements INodeType {
 				);
 			}
 			const { model, values, trained, legacy } = await img2imgModel(
+				{ node, itemIndex },
 				chosen,
 				readModelInputs(this, itemIndex),
 				async (id) => await models.get(id, itemIndex),

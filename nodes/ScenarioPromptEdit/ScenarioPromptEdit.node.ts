@@ -19,21 +19,28 @@ import { customSubmission, executeGenerations } from '../shared/execute/generati
 import { readModelId, readModelInputs, readText, readTextList } from '../shared/execute/parameters';
 import { searchModels } from '../shared/methods/list-search';
 import { modelInputsMapping } from '../shared/methods/resource-mapping';
-import type { ScenarioModel } from '../shared/model/api-types';
-import { imageSlot, maskSlot, placeImages, referenceSlot } from '../shared/model/image-slots';
+import {
+	imageSlot,
+	maskSlot,
+	referenceSlot,
+	placeImages,
+	withoutOwnInputs,
+} from '../shared/model/image-slots';
 import { fetchModel } from '../shared/model/model-cache';
-import { runnableModel } from '../shared/model/trained-models';
-import { EDITING_MODELS, MASK_MODEL, editingModelLabel, editingModelTakes } from './editing-models';
-
-/** Inputs this node shows as its own fields, left out of "Model Options". */
-function ownInputs(model: ScenarioModel): Set<string> {
-	const inputs = model.inputs ?? [];
-	return new Set(
-		['prompt', imageSlot(inputs)?.name, referenceSlot(inputs)?.name, maskSlot(inputs)?.name].filter(
-			(n): n is string => !!n,
-		),
-	);
-}
+import {
+	runnableModel,
+	trainedOptionsView,
+	TRAINED_OPTIONS_NOTE,
+} from '../shared/model/trained-models';
+import { inputError } from '../shared/transport/errors';
+import {
+	EDITING_LORA_TYPE,
+	EDITING_MODELS,
+	MASK_MODEL,
+	editingModelLabel,
+	editingModelTakes,
+	notAnEditingLora,
+} from './editing-models';
 
 export class ScenarioPromptEdit implements INodeType {
 	description: INodeTypeDescription = {
@@ -65,7 +72,7 @@ export class ScenarioPromptEdit implements INodeType {
 				listMethod: 'searchEditingModels',
 				default: EDITING_MODELS[0].id,
 				description:
-					'The editing model; each says what it takes. By ID also takes newer editing models and your own Flux Kontext LoRAs (they edit through FLUX Kontext Edit).',
+					'The editing model; each says what it takes. By ID also takes newer editing models and your own Flux Kontext LoRAs (they edit through FLUX Kontext Edit); other LoRAs run in Scenario Img2Img.',
 			}),
 			{
 				displayName: 'Reference Images',
@@ -83,7 +90,7 @@ export class ScenarioPromptEdit implements INodeType {
 				default: '',
 				description: `Optional mask (binary property, asset ID or URL): the area to edit. Only for models with a mask input, e.g. ${MASK_MODEL}.`,
 			},
-			modelInputsField('Model Options'),
+			modelInputsField('Model Options', TRAINED_OPTIONS_NOTE),
 			generationOptions,
 		],
 	};
@@ -114,7 +121,7 @@ export class ScenarioPromptEdit implements INodeType {
 					this,
 					filter,
 					paginationToken ?? 'private:',
-					(m) => m.type === 'flux.1-kontext-lora',
+					(m) => m.type === EDITING_LORA_TYPE,
 				);
 				return {
 					results: [...curated, ...own.results],
@@ -127,16 +134,11 @@ export class ScenarioPromptEdit implements INodeType {
 		resourceMapping: {
 			getModelInputs: modelInputsMapping({
 				view: async (conn, model) => {
-					const { model: runnable } = await runnableModel(
-						model,
-						{},
-						async (id) => await fetchModel(conn, id),
-					);
-					const own = ownInputs(runnable);
-					return {
-						...runnable,
-						inputs: (runnable.inputs ?? []).filter((input) => !own.has(input.name)),
-					};
+					const refused = notAnEditingLora(model);
+					if (refused) return `${refused}.`;
+					const shown =
+						(await trainedOptionsView(model, async (id) => await fetchModel(conn, id))) ?? model;
+					return withoutOwnInputs(shown, [imageSlot, referenceSlot, maskSlot]);
 				},
 			}),
 		},
@@ -155,15 +157,19 @@ export class ScenarioPromptEdit implements INodeType {
 			const references = readTextList(this, itemIndex, 'referenceImages', 'Reference Images');
 			const mask = readText(this, itemIndex, 'mask') || undefined;
 
+			const node = this.getNode();
 			state.modelId = readModelId(this, itemIndex);
 			const chosen = await models.get(state.modelId, itemIndex);
+			const refused = notAnEditingLora(chosen);
+			if (refused) throw inputError(node, itemIndex, 'Model', refused);
 			// A Kontext LoRA edits through FLUX Kontext Edit, named in its `loras`.
 			const { model, values } = await runnableModel(
+				{ node, itemIndex },
 				chosen,
 				{ ...readModelInputs(this, itemIndex), prompt },
 				async (id) => await models.get(id, itemIndex),
 			);
-			const placed = placeImages(this.getNode(), itemIndex, model, values, {
+			const placed = placeImages(node, itemIndex, model, values, {
 				image,
 				references,
 				mask,

@@ -1,3 +1,6 @@
+import type { ScenarioModel } from '../shared/model/api-types';
+import { trainedRouteFor } from '../shared/model/trained-models';
+
 /**
  * The editing models Scenario Prompt Edit lists, as Scenario's model reference describes them
  * (docs.scenario.com's model pages; test/unit/editing-models.test.ts checks every entry against
@@ -74,3 +77,17 @@ export function editingModelTakes(model: EditingModel): string {
 /** The list entry's name: `Runway Gen 4: up to 3 images, no mask`. */
 export const editingModelLabel = (model: EditingModel): string =>
 	`${model.name}${model.aka ? ` (${model.aka})` : ''}: ${editingModelTakes(model)}`;
+
+/**
+ * The trained models that edit: Kontext LoRAs, through FLUX Kontext Edit (contracts
+ * `stack_kontext`). Flux.1 and Flux.2 LoRAs and compositions run through Flux Dev, which makes
+ * images from a prompt and an image but does not follow an edit instruction.
+ */
+export const EDITING_LORA_TYPE = 'flux.1-kontext-lora';
+
+/** Why Prompt Edit does not run this trained model; undefined for a model it runs. */
+export function notAnEditingLora(model: ScenarioModel): string | undefined {
+	const route = trainedRouteFor(model);
+	if (!route || model.type === EDITING_LORA_TYPE) return undefined;
+	return `${model.id} is a ${model.type} model, which runs through ${route.base}, not an editing model: Prompt Edit takes only Flux Kontext LoRAs (${EDITING_LORA_TYPE}). Use Scenario Img2Img for this one`;
+}

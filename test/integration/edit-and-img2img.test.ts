@@ -100,6 +100,39 @@ describe('Scenario Prompt Edit', () => {
 		).toBe(true);
 	});
 
+	it.each([
+		['a Flux.1 LoRA', 'model_YQrES2iPys22nYwh3YhVfMh8', 'flux.1-lora', 'model_bfl-flux-1-dev'],
+		['a Flux.2 LoRA', 'model_CMUu7BjxV8TpdhG3FKoxZRxC', 'flux.2-dev-lora', 'model_bfl-flux-2-dev'],
+		[
+			'a composition',
+			'model_7oiHtKChpcLpy4jq3Jq2BG8n',
+			'flux.1-composition',
+			'model_bfl-flux-1-dev',
+		],
+	])(
+		'refuses %s typed By ID (it would run through Flux Dev, not an editing model), naming Model and the item',
+		async (_kind, id, type, base) => {
+			const result = await runScenarioNode(sim, {
+				type: 'promptEdit',
+				parameters: {
+					image: 'data',
+					prompt: 'ink style',
+					model: modelById(id),
+					inputs: mapped({}),
+				},
+				items: [imageItem('kept'), imageItem('refused')],
+				continueOnFail: true,
+			});
+			expect(result.items).toHaveLength(2);
+			for (const [index, item] of result.items.entries())
+				expect(item.json.error).toBe(
+					`Model: ${id} is a ${type} model, which runs through ${base}, not an editing model: Prompt Edit takes only Flux Kontext LoRAs (flux.1-kontext-lora). Use Scenario Img2Img for this one [item ${index}]`,
+				);
+			expect(sim.calls('POST', '/assets')).toHaveLength(0);
+			expect(sim.calls('POST', '/generate/')).toHaveLength(0);
+		},
+	);
+
 	it('sends a mask to a model that has one, and refuses one for a model without', async () => {
 		const item = imageItem('room');
 		item.binary!.mask = {
@@ -213,6 +246,46 @@ describe('Scenario Img2Img', () => {
 		expect(sim.calls('POST', '/generate/img2img')).toHaveLength(0);
 		expect(result.items).toHaveLength(2);
 		expect(result.items.every((item) => item.binary?.data)).toBe(true);
+	});
+
+	it('stacks a LoRA given in Model Options after the chosen one, each keeping its own scale', async () => {
+		const result = await runScenarioNode(sim, {
+			type: 'img2img',
+			parameters: {
+				image: 'data',
+				prompt: 'oil painting',
+				strength: 0.35,
+				model: modelById('model_YQrES2iPys22nYwh3YhVfMh8'),
+				inputs: mapped({ loras: ['model_2taP2G9BJL1Rw8t81NwiXGZA'], lorasScale: [0.5] }),
+			},
+			items: [imageItem('two-loras')],
+		});
+		expect(result.error).toBeUndefined();
+		// contracts.json `stack_two`: two Flux.1 LoRAs in loras, a scale each. The 0.5 stays with
+		// the LoRA it was given for; the chosen one gets the scale its record states (0.8).
+		expect(submission().body).toMatchObject({
+			loras: ['model_YQrES2iPys22nYwh3YhVfMh8', 'model_2taP2G9BJL1Rw8t81NwiXGZA'],
+			lorasScale: [0.8, 0.5],
+		});
+	});
+
+	it('refuses a modelId in Model Options that would replace the chosen composition, before any upload', async () => {
+		const result = await runScenarioNode(sim, {
+			type: 'img2img',
+			parameters: {
+				image: 'data',
+				prompt: 'ink',
+				strength: 0.5,
+				model: modelById('model_7oiHtKChpcLpy4jq3Jq2BG8n'),
+				inputs: mapped({ modelId: 'model_MYqiLuoTmgR2F1hzXPX3BBgY' }),
+			},
+			items: [imageItem('composition')],
+		});
+		expect(result.error?.message).toBe(
+			"Model Options → modelId: model_MYqiLuoTmgR2F1hzXPX3BBgY would replace model_7oiHtKChpcLpy4jq3Jq2BG8n, the composition chosen in Model, which runs as model_bfl-flux-1-dev's modelId: leave modelId empty [item 0]",
+		);
+		expect(sim.calls('POST', '/assets')).toHaveLength(0);
+		expect(sim.calls('POST', '/generate/')).toHaveLength(0);
 	});
 
 	it('runs a composition through its base model’s modelId (contracts.json `composition`)', async () => {

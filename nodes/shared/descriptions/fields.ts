@@ -67,15 +67,14 @@ export function imageField(displayName: string): INodeProperties {
 	};
 }
 
-/** The chosen model's own inputs, loaded from GET /models/{modelId}. */
-export function modelInputsField(displayName = 'Model Inputs'): INodeProperties {
+/** The chosen model's own inputs, loaded from GET /models/{modelId}; `note` adds to the description. */
+export function modelInputsField(displayName = 'Model Inputs', note?: string): INodeProperties {
 	return {
 		displayName,
 		name: 'inputs',
 		type: 'resourceMapper',
 		noDataExpression: true,
-		description:
-			'The chosen model’s own inputs. A file input takes a binary property of the incoming item (e.g. data), an asset ID (asset_…) or a URL. A list takes several: one per line, a JSON array, or comma-separated when none is a URL (URLs may hold commas).',
+		description: `The chosen model’s own inputs. A file input takes a binary property of the incoming item (e.g. data), an asset ID (asset_…) or a URL. A list takes several: one per line, a JSON array, or comma-separated when none is a URL (URLs may hold commas).${note ? ` ${note}` : ''}`,
 		default: { mappingMode: 'defineBelow', value: null },
 		required: true,
 		typeOptions: {

@@ -8,14 +8,14 @@ import { connectToScenario, type ScenarioConnection } from '../transport/connect
 /**
  * The `resourceMapping` method behind a node's "Model Inputs" field. `view` lets a node show a
  * model through another lens (a LoRA through its base model, a legacy model through the
- * legacy endpoint's fields).
+ * legacy endpoint's fields), or say in a notice why the node does not run it.
  */
 export function modelInputsMapping(
 	options: FieldOptions & {
 		view?: (
 			conn: ScenarioConnection,
 			model: ScenarioModel,
-		) => Promise<ScenarioModel> | ScenarioModel;
+		) => Promise<ScenarioModel | string> | ScenarioModel | string;
 	} = {},
 ) {
 	return async function (this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
@@ -24,6 +24,7 @@ export function modelInputsMapping(
 		const conn = await connectToScenario(this);
 		const fetched = await fetchModel(conn, modelId);
 		const model = options.view ? await options.view(conn, fetched) : fetched;
+		if (typeof model === 'string') return { fields: [], emptyFieldsNotice: model };
 		if (!model.inputs?.length) {
 			return {
 				fields: [],

@@ -56,6 +56,8 @@ export interface ScenarioModel {
 	tags?: string[];
 	status?: string;
 	inputs?: ModelInput[];
+	/** The LoRAs a trained model is made of, with their scales (a LoRA lists itself). */
+	concepts?: Array<{ modelId: string; scale?: number }>;
 	uiConfig?: { selects?: Record<string, Record<string, string>>; [key: string]: unknown };
 }
 

@@ -37,6 +37,19 @@ export const strengthSlot = (inputs: ModelInput[]): ModelInput | undefined =>
 			input.type === 'number' && (input.name === 'strength' || input.name === 'imageStrength'),
 	);
 
+/** Finds where a model takes one of a node's own fields (imageSlot, strengthSlot …). */
+export type InputSlot = (inputs: ModelInput[]) => ModelInput | undefined;
+
+/**
+ * The model without the inputs a node shows as fields of its own (its Prompt, and the inputs
+ * the slots find), for the node's "Model Options".
+ */
+export function withoutOwnInputs(model: ScenarioModel, slots: InputSlot[]): ScenarioModel {
+	const inputs = model.inputs ?? [];
+	const own = new Set(['prompt', ...slots.map((slot) => slot(inputs)?.name)]);
+	return { ...model, inputs: inputs.filter((input) => !own.has(input.name)) };
+}
+
 export interface ImagePlacement {
 	/** The image (binary property, asset id or URL). */
 	image: string;

@@ -127,7 +127,7 @@ export function mainImageInput(inputs: ModelInput[]): ModelInput | undefined {
 }
 
 /** Unset, blank text (spaces only: an expression that found nothing) or an empty list. */
-const isEmpty = (value: unknown): boolean =>
+export const isEmpty = (value: unknown): boolean =>
 	value === undefined ||
 	value === null ||
 	(typeof value === 'string' && value.trim() === '') ||
