@@ -154,7 +154,7 @@ const CASES: BadInputCase[] = [
 			}),
 		}),
 		field: 'Image to Edit',
-		problem: /Binary property "data" is not a PNG, JPEG, WebP or GIF image/,
+		problem: /Binary property "data" is not a PNG, JPEG, WebP, GIF, SVG, AVIF, TIFF or HEIC image/,
 	},
 	{
 		name: 'a file over the model input’s maxSize (Gemini 3.1 Flash video, 15 MB)',

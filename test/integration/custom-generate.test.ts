@@ -71,6 +71,7 @@ describe('Scenario Custom Generate through n8n-core', () => {
 				status: 'success',
 				mimeType: 'image/png',
 				outputIndex: index,
+				type: null,
 			});
 			// The submission's estimate and the job's bill, as the simulator (like the recorded
 			// job) gives them: the bill leaves out the fees the estimate includes.
@@ -83,7 +84,8 @@ describe('Scenario Custom Generate through n8n-core', () => {
 			expect(item.json.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
 			expect(result.binaryData(item, 'data')).toMatchObject({
 				mimeType: 'image/png',
-				fileName: `${job.assetIds[index]}-txt2img.png`,
+				// No metadata.type (only PATINA's are recorded): the asset id and the extension.
+				fileName: `${job.assetIds[index]}.png`,
 			});
 		}
 		// The CDN never saw the Authorization header (it would have answered 403).

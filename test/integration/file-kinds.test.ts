@@ -54,8 +54,25 @@ const file = (kind: string, seed: string, fileName: string, mimeType?: string, m
 	return { data: media.bytes, mimeType: mimeType ?? media.mimeType, fileName };
 };
 
+/** One input item whose binary `data` is a PNG, declared as `mimeType`, beside other binaries. */
+const pngItem = (
+	seed: string,
+	fileName: string,
+	mimeType = 'image/png',
+	binary: HarnessInputItem['binary'] = {},
+): HarnessInputItem => ({
+	json: {},
+	binary: { data: { data: pngImage(seed), mimeType, fileName }, ...binary },
+});
+
 /** What the simulator holds for an uploaded asset id. */
 const assetOf = (id: unknown) => sim.assets.get(String(id));
+/** The `POST /uploads` calls that created an upload (not its actions). */
+const uploadsCreated = () =>
+	sim.calls('POST', '/uploads').filter((call) => call.path === '/v1/uploads');
+/** The names of the files sent inline by `POST /assets`. */
+const inlineNames = () =>
+	sim.calls('POST', '/assets').map((call) => (call.body as { name: string }).name);
 const generation = () => {
 	const posts = sim.calls('POST', '/generate/');
 	expect(posts).toHaveLength(1);
@@ -90,7 +107,7 @@ describe('video, audio and 3D files in', () => {
 			expect(result.error?.message).toBeUndefined();
 			// Nothing went to POST /assets: it takes images only.
 			expect(sim.calls('POST', '/assets')).toEqual([]);
-			const uploads = sim.calls('POST', '/uploads').filter((call) => call.path === '/v1/uploads');
+			const uploads = uploadsCreated();
 			expect(
 				uploads
 					.map((call) => call.body)
@@ -123,7 +140,8 @@ describe('video, audio and 3D files in', () => {
 			const [out] = result.items;
 			expect(out.json).toMatchObject({
 				kind: 'video',
-				type: 'video2video',
+				// Only PATINA's output types are recorded: the simulator gives this one none.
+				type: null,
 				mimeType: 'video/mp4',
 				width: null,
 				height: null,
@@ -132,7 +150,7 @@ describe('video, audio and 3D files in', () => {
 			expect(binary).toMatchObject({
 				mimeType: 'video/mp4',
 				fileExtension: 'mp4',
-				fileName: `${String(out.json.assetId)}-video2video.mp4`,
+				fileName: `${String(out.json.assetId)}.mp4`,
 			});
 			expect(mediaKindOf(await result.binary(out, 'data'))).toBe('video');
 		},
@@ -146,21 +164,11 @@ describe('video, audio and 3D files in', () => {
 				model: modelById('model_rodin-hyper3d-bang'),
 				inputs: mapped({ model: 'mesh', image: 'data' }),
 			},
-			items: [
-				{
-					json: {},
-					binary: {
-						data: { data: pngImage('rodin view'), mimeType: 'image/png', fileName: 'view.png' },
-						mesh: glb,
-					},
-				},
-			],
+			items: [pngItem('rodin view', 'view.png', 'image/png', { mesh: glb })],
 		});
 		expect(result.error?.message).toBeUndefined();
-		expect(
-			sim.calls('POST', '/assets').map((call) => (call.body as { name: string }).name),
-		).toEqual(['view.png']);
-		const [upload] = sim.calls('POST', '/uploads').filter((call) => call.path === '/v1/uploads');
+		expect(inlineNames()).toEqual(['view.png']);
+		const [upload] = uploadsCreated();
 		expect(upload.body).toMatchObject({
 			fileName: 'character.glb',
 			kind: '3d',
@@ -170,11 +178,11 @@ describe('video, audio and 3D files in', () => {
 		expect(assetOf(body.model)).toMatchObject({ kind: '3d', mimeType: 'model/gltf-binary' });
 		expect(assetOf(body.image)).toMatchObject({ kind: 'image' });
 		const [out] = result.items;
-		expect(out.json).toMatchObject({ kind: '3d', type: '3d23d', mimeType: 'model/gltf-binary' });
+		expect(out.json).toMatchObject({ kind: '3d', type: null, mimeType: 'model/gltf-binary' });
 		expect(result.binaryData(out, 'data')).toMatchObject({
 			mimeType: 'model/gltf-binary',
 			fileExtension: 'glb',
-			fileName: `${String(out.json.assetId)}-3d23d.glb`,
+			fileName: `${String(out.json.assetId)}.glb`,
 		});
 		expect(mediaKindOf(await result.binary(out, 'data'))).toBe('3d');
 	});
@@ -191,7 +199,7 @@ describe('video, audio and 3D files in', () => {
 			binaryMode: 'filesystem',
 		});
 		expect(result.error?.message).toBeUndefined();
-		const [upload] = sim.calls('POST', '/uploads').filter((call) => call.path === '/v1/uploads');
+		const [upload] = uploadsCreated();
 		expect(upload.body).toEqual({
 			fileName: 'long-take.mp4',
 			fileSize: big.data.length,
@@ -222,7 +230,7 @@ describe('video, audio and 3D files in', () => {
 		});
 		expect(result.error?.message).toBeUndefined();
 		expect(sim.calls('POST', '/assets')).toEqual([]);
-		const uploads = sim.calls('POST', '/uploads').filter((call) => call.path === '/v1/uploads');
+		const uploads = uploadsCreated();
 		expect(
 			uploads
 				.map((call) => call.body)
@@ -231,7 +239,12 @@ describe('video, audio and 3D files in', () => {
 				),
 		).toEqual([
 			expect.objectContaining({ fileName: 'clip.mp4', kind: 'video', contentType: 'video/mp4' }),
-			expect.objectContaining({ fileName: 'download', kind: 'video', contentType: 'video/mp4' }),
+			// The URL's name has no extension: the bytes' type gives it one.
+			expect.objectContaining({
+				fileName: 'download.mp4',
+				kind: 'video',
+				contentType: 'video/mp4',
+			}),
 		]);
 		const videos = generation().referenceVideos as string[];
 		expect(videos).toHaveLength(2);
@@ -260,17 +273,86 @@ describe('video, audio and 3D files in', () => {
 				model: modelById('model_bytedance-seedance-2-0-mini'),
 				inputs: mapped({ prompt: 'x', referenceVideos: 'data' }),
 			},
+			items: [pngItem('still', 'still.mp4', 'video/mp4')],
+		});
+		expect(result.error?.message).toBe(
+			'Model input "Reference Videos" (referenceVideos): Binary property "data" is image/png (image), not a video [item 0]',
+		);
+		expect(sim.log.filter((call) => call.method === 'POST')).toEqual([]);
+	});
+});
+
+describe('images in the formats Scenario documents', () => {
+	// DOCS uploading-assets lists JPEG, PNG, GIF, SVG, WebP, AVIF, TIFF and HEIF/HEIC.
+	const svg = Buffer.from(
+		'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="teal"/></svg>\n',
+	);
+	// A little-endian TIFF header and an IFD with no entries: enough for the bytes to say TIFF.
+	const tiff = Buffer.from([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+	it('a PNG goes by POST /assets; an SVG and a TIFF (declared as nothing) by /uploads with kind image and their real content type', async () => {
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_openai-gpt-image-2'),
+				inputs: mapped({ prompt: 'one style', referenceImages: 'data\nvector\nscan' }),
+			},
+			items: [
+				pngItem('photo', 'photo.png', 'image/png', {
+					vector: { data: svg, mimeType: 'image/svg+xml', fileName: 'logo.svg' },
+					scan: { data: tiff, mimeType: 'application/octet-stream', fileName: 'scan' },
+				}),
+			],
+		});
+		expect(result.error?.message).toBeUndefined();
+		expect(inlineNames()).toEqual(['photo.png']);
+		expect(
+			uploadsCreated()
+				.map((call) => call.body as Record<string, unknown>)
+				.sort((a, b) => String(a.fileName).localeCompare(String(b.fileName))),
+		).toEqual([
+			{
+				fileName: 'logo.svg',
+				fileSize: svg.length,
+				contentType: 'image/svg+xml',
+				kind: 'image',
+				parts: 1,
+			},
+			{
+				fileName: 'scan',
+				fileSize: tiff.length,
+				contentType: 'image/tiff',
+				kind: 'image',
+				parts: 1,
+			},
+		]);
+		const sent = generation().referenceImages as string[];
+		expect(sent.map((id) => assetOf(id)?.mimeType)).toEqual([
+			'image/png',
+			'image/svg+xml',
+			'image/tiff',
+		]);
+		expect(sent.every((id) => assetOf(id)?.kind === 'image')).toBe(true);
+	});
+
+	it('a file whose bytes are no documented image format is refused, naming the formats', async () => {
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_openai-gpt-image-2'),
+				inputs: mapped({ prompt: 'x', referenceImages: 'data' }),
+			},
 			items: [
 				{
 					json: {},
 					binary: {
-						data: { data: pngImage('still'), mimeType: 'video/mp4', fileName: 'still.mp4' },
+						data: { data: Buffer.from('BM not really'), mimeType: 'image/bmp', fileName: 'a.bmp' },
 					},
 				},
 			],
 		});
 		expect(result.error?.message).toBe(
-			'Model input "Reference Videos" (referenceVideos): Binary property "data" is image/png (image), not a video [item 0]',
+			'Model input "Reference Images" (referenceImages): Binary property "data" is not a PNG, JPEG, WebP, GIF, SVG, AVIF, TIFF or HEIC image [item 0]',
 		);
 		expect(sim.log.filter((call) => call.method === 'POST')).toEqual([]);
 	});
@@ -323,15 +405,13 @@ describe('a file input whose kind Scenario does not state', () => {
 		});
 		expect(result.items[1].json.error).toMatch(/^Model input "Reference Videos \(no kind\)"/);
 		expect(result.items[0].json.error).toBeUndefined();
-		const [upload] = sim.calls('POST', '/uploads').filter((call) => call.path === '/v1/uploads');
+		const [upload] = uploadsCreated();
 		expect(upload.body).toMatchObject({
 			fileName: 'clip.bin',
 			kind: 'video',
 			contentType: 'video/mp4',
 		});
-		expect(
-			sim.calls('POST', '/assets').map((call) => (call.body as { name: string }).name),
-		).toEqual(['still.png']);
+		expect(inlineNames()).toEqual(['still.png']);
 		const body = generation();
 		expect(assetOf((body.referenceVideos as string[])[0])?.kind).toBe('video');
 		expect(assetOf((body.referenceImages as string[])[0])?.kind).toBe('image');
@@ -371,7 +451,7 @@ describe('outputs say what they are', () => {
 		}
 	});
 
-	it('with Download off, the items still carry kind and type', async () => {
+	it('with Download off, the items still carry kind and type (null: only PATINA’s types are recorded)', async () => {
 		const result = await runScenarioNode(sim, {
 			type: 'customGenerate',
 			parameters: {
@@ -384,7 +464,7 @@ describe('outputs say what they are', () => {
 		expect(result.items[0].binary).toBeUndefined();
 		expect(result.items[0].json).toMatchObject({
 			kind: '3d',
-			type: 'txt23d',
+			type: null,
 			mimeType: 'model/gltf-binary',
 		});
 	});
@@ -406,6 +486,61 @@ describe('upload completion and Dry Run', () => {
 		expect(polls.length).toBeGreaterThanOrEqual(2);
 		const [audio] = generation().referenceAudio as string[];
 		expect(assetOf(audio)?.kind).toBe('audio');
+	});
+
+	describe('completing an upload (whether a second complete is harmless is unknown)', () => {
+		const action = /^\/uploads\/upload_\w+\/action$/;
+		const runAudio = async () =>
+			await runScenarioNode(sim, {
+				type: 'customGenerate',
+				parameters: {
+					model: modelById('model_bytedance-seedance-2-0-mini'),
+					inputs: mapped({ prompt: 'x', referenceAudio: 'data' }),
+				},
+				items: [{ json: {}, binary: { data: file('audio', 'completed', 'completed.wav') } }],
+			});
+		// What Scenario answers a second complete is unknown: this 409 stands in for any refusal.
+		const refusal = {
+			kind: 'status' as const,
+			status: 409,
+			body: { reason: 'Simulated refusal of a second complete' },
+		};
+		const actions = () => sim.calls('POST', action);
+
+		it('a complete taken but whose answer was lost is sent again; a 4xx to the repeat goes on to the upload status', async () => {
+			// The simulator handles the first complete, then resets the connection mid-answer.
+			sim.inject({ method: 'POST', path: action, times: 1, fault: { kind: 'reset' } });
+			sim.inject({ method: 'POST', path: action, times: 1, fault: refusal });
+			const result = await runAudio();
+			expect(result.error?.message).toBeUndefined();
+			expect(actions().map((call) => call.status)).toEqual([0, 409]);
+			const [audio] = generation().referenceAudio as string[];
+			expect(assetOf(audio)?.kind).toBe('audio');
+		});
+
+		it('a 4xx to a repeat while the upload is still pending (no complete taken) fails the item with that answer', async () => {
+			// A bare 500 before the handler: the first complete was not taken.
+			sim.inject({
+				method: 'POST',
+				path: action,
+				times: 1,
+				fault: { kind: 'status', status: 500 },
+			});
+			sim.inject({ method: 'POST', path: action, times: 1, fault: refusal });
+			const result = await runAudio();
+			expect(result.error?.message).toMatch(
+				/^Uploading Model input "Reference Audio" \(referenceAudio\) failed: Simulated refusal of a second complete \(HTTP 409\)/,
+			);
+			expect(actions()).toHaveLength(2);
+			expect(sim.calls('POST', '/generate/')).toEqual([]);
+		});
+
+		it('a 4xx to the first complete fails the item, not sent again', async () => {
+			sim.inject({ method: 'POST', path: action, times: 1, fault: refusal });
+			const result = await runAudio();
+			expect(result.error?.message).toMatch(/Simulated refusal of a second complete \(HTTP 409\)/);
+			expect(actions()).toHaveLength(1);
+		});
 	});
 
 	it('fails with Scenario’s errorMessage when the import fails', async () => {

@@ -242,7 +242,11 @@ function imageAssetIdsOf(model: ModelRecord, body: Record<string, unknown>): str
 	return ids;
 }
 
-/** PATINA's map names → the recorded `metadata.type` of that output (roughness comes back as smoothness). */
+/**
+ * PATINA's map names → the `metadata.type` of that map's output. Paired by name, inferred: the
+ * recorded job shows the set of 5 maps asked for and the set of 6 types answered, not which
+ * asset came from which map (roughness → smoothness is the one pairing not read off the name).
+ */
 const TEXTURE_TYPES: Record<string, string> = {
 	basecolor: 'texture-albedo',
 	normal: 'texture-normal',
@@ -262,16 +266,17 @@ const CAPABILITY_KINDS: Record<string, string> = {
 /**
  * What a custom model's outputs are. Their kind is the output side of the capability the request
  * uses (`img2video` → video, `img23d` → 3d: the model records name no output kind, so this reads
- * the capability names), chosen by the file kinds the body gives. A model with a `maps` input
- * (PATINA) makes, per output, the texture then one map each, typed as in the recorded job
- * (`inference-txt2img-texture`, `texture-albedo` …; BLENDER "Patina: 6 assets by metadata.type"),
- * answered in no fixed order.
+ * the capability names), chosen by the file kinds the body gives. Only a model with a `maps`
+ * input (PATINA) gets a `metadata.type` per output: the texture then one map each, typed as in
+ * the recorded job (`inference-txt2img-texture`, `texture-albedo` …; BLENDER "Patina: 6 assets
+ * by metadata.type"), answered in no fixed order. Other outputs carry no `metadata.type`: no
+ * recording shows what Scenario puts there for them.
  */
 function customOutputs(
 	model: ModelRecord,
 	body: Record<string, unknown>,
 	numOutputs: number,
-): Pick<OutputPlan, 'kind' | 'metadataType' | 'source' | 'types' | 'shuffle'> {
+): Pick<OutputPlan, 'kind' | 'source' | 'types' | 'shuffle'> {
 	const given = new Set<string>();
 	for (const input of model.inputs ?? [])
 		if ((input.type === 'file' || input.type === 'file_array') && isDefined(body[input.name]))
@@ -286,21 +291,20 @@ function customOutputs(
 			.map((kind) => parsed.find((c) => c.from === kind && (kind === 'txt' || given.has(kind))))
 			.find(Boolean) ?? parsed[0];
 	const kind = !chosen || chosen.to === 'txt' ? 'image' : chosen.to;
-	const fromImage = given.has('image');
-	const imageType = fromImage ? 'img2img' : 'txt2img';
-	const metadataType = kind === 'image' ? imageType : chosen!.capability;
+	const imageType = given.has('image') ? 'img2img' : 'txt2img';
 	const mapsInput = model.inputs?.find((i) => i.name === 'maps' && i.type === 'string_array');
-	if (!mapsInput) return { kind, metadataType, source: imageType };
+	if (!mapsInput) return { kind, source: imageType };
 	const maps = (
 		Array.isArray(body.maps) ? body.maps : ((mapsInput.default as unknown[]) ?? [])
 	).map(String);
+	// The recorded job is a txt2img one; the texture of a job from an image is given the SPEC's
+	// enum value `inference-img2img-texture`, by analogy (not recorded).
 	const group = [
 		`inference-${imageType}-texture`,
 		...maps.map((map) => TEXTURE_TYPES[map] ?? `texture-${map}`),
 	];
 	return {
 		kind,
-		metadataType,
 		source: imageType,
 		types: Array.from({ length: numOutputs }, () => group).flat(),
 		shuffle: true,
@@ -403,7 +407,6 @@ function generateImg2img(state: SimState, req: ApiRequest): SimResponse {
 			seed: requestSeed(body.seed),
 			...outputSize(body, image, { width: 512, height: 512 }), // OpenAPI default 512x512
 			prompt,
-			metadataType: 'inference-img2img',
 			source: 'inference-img',
 			inputDigest: state.digestOf([image.id]),
 			extraMetadata: { ...pickDefined(body, ASSET_METADATA_KEYS), image: image.id },
@@ -467,7 +470,6 @@ function generatePromptEditing(state: SimState, req: ApiRequest): SimResponse {
 			seed: requestSeed(body.seed),
 			...outputSize(body.aspectRatio === 'auto' ? {} : body, image),
 			prompt,
-			metadataType: 'image-prompt-editing',
 			source: 'image-prompt-editing',
 			inputDigest: state.digestOf([image.id, ...refIds]),
 			extraMetadata: pickDefined(input, ['image', 'referenceImages', 'mask', 'aspectRatio']),

@@ -21,8 +21,7 @@ export interface OutputPlan {
 	requestedWidth?: number;
 	requestedHeight?: number;
 	prompt?: string;
-	/** Asset metadata.type and asset source (OpenAPI enums). */
-	metadataType: string;
+	/** Asset source (OpenAPI enum). */
 	source: string;
 	/** Content hashes of input images, so outputs depend on inputs yet stay reproducible. */
 	inputDigest: string;
@@ -30,7 +29,10 @@ export interface OutputPlan {
 	extraMetadata: Record<string, unknown>;
 	/** The outputs' kind: 'image' (PNGs, the default), 'video' (MP4), 'audio' (WAV), '3d' (GLB). */
 	kind?: string;
-	/** Per output, its metadata.type (PATINA's maps: texture-albedo …), instead of metadataType. */
+	/**
+	 * Per output, its metadata.type (PATINA's: texture-albedo …). Without it outputs have no
+	 * metadata.type: only PATINA's are recorded.
+	 */
 	types?: string[];
 	/** Answer metadata.assetIds in another order than the outputs were made (no fixed order). */
 	shuffle?: boolean;

@@ -107,7 +107,12 @@ export function mediaFile(kind: string, seedText: string, minBytes = 0): MediaFi
 	}
 }
 
-/** The kind the bytes of a sample file show (MP4 → video, WAV → audio, GLB → 3d). */
+/**
+ * The kind the bytes of a sample file show (MP4 → video, WAV → audio, GLB → 3d). This repeats
+ * part of the node's sniffing (nodes/shared/files/mime.ts) on purpose: the simulator and the
+ * tests' checks import no node code, so a mistake in the node's sniffing cannot hide behind a
+ * fake that makes the same mistake.
+ */
 export function mediaKindOf(bytes: Buffer): string | undefined {
 	const tag = (start: number, end: number) =>
 		bytes.length >= end ? bytes.toString('latin1', start, end) : '';

@@ -122,7 +122,33 @@ export interface ImageInfo {
 	height?: number;
 }
 
-/** Sniffs png/jpeg/webp/gif from magic bytes and reads dimensions where the header allows. */
+/**
+ * The formats Scenario's docs list for image uploads besides png/jpeg/webp/gif (DOCS
+ * uploading-assets: SVG, AVIF, TIFF, HEIF/HEIC), recognised without their dimensions (own
+ * sniffing, on purpose: see mediaKindOf in media.ts).
+ */
+function sniffDocumentedImage(buf: Buffer): ImageInfo | undefined {
+	const tag = (start: number, end: number) =>
+		buf.length >= end ? buf.toString('latin1', start, end) : '';
+	if (tag(4, 8) === 'ftyp') {
+		const brand = tag(8, 12);
+		if (brand === 'avif' || brand === 'avis') return { mimeType: 'image/avif', extension: 'avif' };
+		if (['heic', 'heix', 'mif1'].includes(brand))
+			return { mimeType: 'image/heic', extension: 'heic' };
+		return undefined;
+	}
+	if (tag(0, 4) === 'II*\0' || tag(0, 4) === 'MM\0*')
+		return { mimeType: 'image/tiff', extension: 'tiff' };
+	const text = buf.toString('utf8', 0, Math.min(buf.length, 1024)).replace(/^\uFEFF?\s*/, '');
+	if (/^<(svg|\?xml|!--|!DOCTYPE svg)/i.test(text) && /<svg[\s>]/.test(text))
+		return { mimeType: 'image/svg+xml', extension: 'svg' };
+	return undefined;
+}
+
+/**
+ * Sniffs the image formats Scenario's docs list from their first bytes; reads dimensions of
+ * png/jpeg/webp/gif where the header allows.
+ */
 export function sniffImage(buf: Buffer): ImageInfo | undefined {
 	if (buf.length >= 24 && buf.subarray(0, 8).equals(PNG_SIGNATURE)) {
 		return {
@@ -153,7 +179,7 @@ export function sniffImage(buf: Buffer): ImageInfo | undefined {
 	) {
 		return { mimeType: 'image/webp', extension: 'webp', ...webpSize(buf) };
 	}
-	return undefined;
+	return sniffDocumentedImage(buf);
 }
 
 function jpegSize(buf: Buffer): { width?: number; height?: number } {

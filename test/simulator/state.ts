@@ -206,13 +206,16 @@ export class SimState implements LookupContext {
 		return asset;
 	}
 
-	/** 400 naming `field` unless the bytes are png/jpeg/webp/gif. */
+	/** 400 naming `field` unless the bytes are an image format Scenario's docs list. */
 	assertImage(bytes: Buffer, field: string): void {
 		if (!sniffImage(bytes))
-			throw new ApiError(400, `Input ${field} must be a valid image (png, jpeg, webp or gif)`);
+			throw new ApiError(
+				400,
+				`Input ${field} must be a valid image (png, jpeg, gif, svg, webp, avif, tiff or heic)`,
+			);
 	}
 
-	/** Like addAsset but refuses bytes that are not png/jpeg/webp/gif. */
+	/** Like addAsset but refuses bytes that are not an image format Scenario's docs list. */
 	addImageAsset(
 		bytes: Buffer,
 		opts: Parameters<SimState['addAsset']>[1],
@@ -365,7 +368,7 @@ export class SimState implements LookupContext {
 				media?.bytes ??
 				padPng(renderPicture(seedText, p.width, p.height), this.outputMinBytes, seedText);
 			const metadata: Record<string, unknown> = {
-				type: p.types?.[i] ?? p.metadataType,
+				...(p.types?.[i] !== undefined ? { type: p.types[i] } : {}),
 				kind,
 				modelId: job.modelId,
 				parentJobId: job.jobId,
@@ -466,7 +469,8 @@ export class SimState implements LookupContext {
 		const isImage = imageKinds.includes(upload.kind);
 		if (isImage && !sniffImage(data)) {
 			upload.status = 'failed';
-			upload.errorMessage = 'Unsupported image format (expected png, jpeg, webp or gif)';
+			upload.errorMessage =
+				'Unsupported image format (expected png, jpeg, gif, svg, webp, avif, tiff or heic)';
 			return;
 		}
 		const kind = isImage ? 'image' : upload.kind;

@@ -18,6 +18,13 @@ function isoMediaMime(b: Buffer): string | undefined {
 	return 'video/mp4';
 }
 
+/** An SVG: XML text (a BOM, an XML declaration, comments or a doctype may come first) with `<svg`. */
+function isSvg(b: Buffer): boolean {
+	const text = b.toString('utf8', 0, Math.min(b.length, 512)).replace(/^\uFEFF?\s*/, '');
+	if (text.startsWith('<svg')) return true;
+	return /^<(\?xml|!--|!DOCTYPE svg)/i.test(text) && /<svg[\s>]/.test(text);
+}
+
 const MAGIC: Array<{ mime: string; test: (b: Buffer) => boolean }> = [
 	{ mime: 'image/png', test: (b) => b.length > 8 && b.readUInt32BE(0) === 0x89504e47 },
 	{
@@ -26,6 +33,9 @@ const MAGIC: Array<{ mime: string; test: (b: Buffer) => boolean }> = [
 	},
 	{ mime: 'image/webp', test: (b) => ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP' },
 	{ mime: 'image/gif', test: (b) => ascii(b, 0, 4) === 'GIF8' },
+	// Little- or big-endian TIFF header.
+	{ mime: 'image/tiff', test: (b) => ['II*\0', 'MM\0*'].includes(ascii(b, 0, 4)) },
+	{ mime: 'image/svg+xml', test: isSvg },
 	{ mime: 'audio/wav', test: (b) => ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WAVE' },
 	{ mime: 'audio/ogg', test: (b) => ascii(b, 0, 4) === 'OggS' },
 	{ mime: 'audio/flac', test: (b) => ascii(b, 0, 4) === 'fLaC' },
@@ -51,9 +61,25 @@ export function sniffMime(head: Buffer): string | undefined {
 	return isoMediaMime(head) ?? MAGIC.find((m) => m.test(head))?.mime;
 }
 
-const SCENARIO_IMAGES = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/gif']);
+/**
+ * The image formats Scenario's docs list for both `POST /assets` and `/uploads` (`kind: image`):
+ * JPEG, PNG, GIF, SVG, WebP, AVIF, TIFF, HEIF/HEIC (DOCS uploading-assets).
+ */
+const SCENARIO_IMAGES = new Set([
+	'image/png',
+	'image/jpeg',
+	'image/webp',
+	'image/gif',
+	'image/svg+xml',
+	'image/avif',
+	'image/tiff',
+	'image/heic',
+]);
 
-/** PNG, JPEG, WebP or GIF (what `POST /assets` takes), from the bytes. */
+/** The image formats Scenario takes, as users know them (for messages). */
+export const SCENARIO_IMAGE_NAMES = 'PNG, JPEG, WebP, GIF, SVG, AVIF, TIFF or HEIC';
+
+/** One of the image formats Scenario's docs list (SCENARIO_IMAGES), from the bytes. */
 export function sniffImageMime(head: Buffer): string | undefined {
 	const mime = sniffMime(head);
 	return mime && SCENARIO_IMAGES.has(mime) ? mime : undefined;
@@ -78,6 +104,9 @@ const EXTENSIONS: Record<string, string> = {
 	'image/webp': 'webp',
 	'image/gif': 'gif',
 	'image/svg+xml': 'svg',
+	'image/avif': 'avif',
+	'image/tiff': 'tiff',
+	'image/heic': 'heic',
 	'video/mp4': 'mp4',
 	'video/webm': 'webm',
 	'video/quicktime': 'mov',
@@ -105,6 +134,8 @@ export const extensionFor = (mimeType: string): string =>
 const BY_EXTENSION: Record<string, string> = {
 	...Object.fromEntries(Object.entries(EXTENSIONS).map(([mime, ext]) => [ext, mime])),
 	jpeg: 'image/jpeg',
+	tif: 'image/tiff',
+	heif: 'image/heic',
 	mp3: 'audio/mpeg',
 	wav: 'audio/wav',
 	m4a: 'audio/mp4',

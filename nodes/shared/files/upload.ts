@@ -1,16 +1,17 @@
-import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError, type IBinaryData, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { ModelInput, ScenarioAsset, ScenarioUpload } from '../model/api-types';
 import { type ScenarioConnection } from '../transport/connection';
-import { inputError } from '../transport/errors';
+import { inputError, type ErrorContext } from '../transport/errors';
 import type { Limiter } from '../transport/limiter';
-import { pause, scenarioRequest } from '../transport/request';
+import { backoffDelay, ExecutionCanceledError, pause, scenarioRequest } from '../transport/request';
 import { callSignedUrl } from '../transport/signed-url';
 import {
 	extensionFor,
 	formatBytes,
 	kindOfMime,
 	mimeForFileName,
+	SCENARIO_IMAGE_NAMES,
 	sniffImageMime,
 	sniffMime,
 	type FileKind,
@@ -46,6 +47,12 @@ interface FileCheck {
 	field: string;
 }
 
+/** What an upload's failed calls say they were doing. */
+const uploadError = (check: FileCheck): ErrorContext => ({
+	itemIndex: check.itemIndex,
+	action: `Uploading ${check.field}`,
+});
+
 /**
  * What a file is uploaded as. `upload` is the `/uploads` kind: the file kinds, or `asset` (the
  * SPEC's generic kind) for a file of an input with no known kind whose bytes say nothing.
@@ -63,11 +70,28 @@ const KIND_NAMES: Record<FileKind, string> = {
 	'3d': 'a 3D model',
 };
 const KIND_EXAMPLES: Record<FileKind, string> = {
-	image: 'PNG, JPEG, WebP or GIF images',
+	image: `${SCENARIO_IMAGE_NAMES} images`,
 	video: 'videos (e.g. MP4, WebM)',
 	audio: 'audio (e.g. MP3, WAV, OGG, M4A)',
 	'3d': '3D models (e.g. GLB, glTF, OBJ, FBX)',
 };
+
+/**
+ * Images sent inline by `POST /assets` (up to INLINE_UPLOAD_LIMIT). Scenario's docs list all the
+ * image formats (SCENARIO_IMAGES in mime.ts) for both `POST /assets` and `/uploads`; SVG, AVIF,
+ * TIFF and HEIC go by `/uploads` (`kind: image`), whose `contentType` names their format, where
+ * `POST /assets` carries no type and leaves Scenario to tell these rarer formats from the bytes
+ * (untried).
+ */
+const INLINE_IMAGES: ReadonlySet<string> = new Set([
+	'image/png',
+	'image/jpeg',
+	'image/webp',
+	'image/gif',
+]);
+
+const sendsInline = (plan: FilePlan, size: number): boolean =>
+	plan.upload === 'image' && INLINE_IMAGES.has(plan.mimeType) && size <= INLINE_UPLOAD_LIMIT;
 
 /** The kind a model input takes, when it is one `/uploads` knows. */
 const inputKind = (input: ModelInput): FileKind | undefined =>
@@ -107,30 +131,30 @@ function planFile(
 	const sniffed = sniffMime(file.head);
 	const wanted = inputKind(input);
 	let plan: FilePlan;
-	if (wanted === 'image' || (!wanted && sniffImageMime(file.head))) {
-		const mimeType = declared?.startsWith('image/')
-			? declared
-			: (sniffImageMime(file.head) ?? declared ?? 'application/octet-stream');
-		if (!mimeType.startsWith('image/')) {
+	const image = sniffImageMime(file.head);
+	if (wanted === 'image' || (!wanted && image)) {
+		// A declared type is only a label (a file name's extension, a server's header): the bytes
+		// decide, and give the content type sent.
+		if (!image) {
+			const label = declared ?? 'application/octet-stream';
+			if (!label.startsWith('image/')) {
+				throw inputError(
+					conn.node,
+					itemIndex,
+					field,
+					`${what} is ${label}, not an image`,
+					`Pass an image: ${SCENARIO_IMAGE_NAMES}.`,
+				);
+			}
 			throw inputError(
 				conn.node,
 				itemIndex,
 				field,
-				`${what} is ${mimeType}, not an image`,
-				'Pass a PNG, JPEG or WebP image.',
+				`${what} is not a ${SCENARIO_IMAGE_NAMES} image`,
+				`Its type says ${label}, but its content is something else (an error page or a truncated download?). Scenario takes ${SCENARIO_IMAGE_NAMES} images.`,
 			);
 		}
-		// A declared type is only a label (a file name's extension, a server's header): the bytes decide.
-		if (!sniffImageMime(file.head)) {
-			throw inputError(
-				conn.node,
-				itemIndex,
-				field,
-				`${what} is not a PNG, JPEG, WebP or GIF image`,
-				`Its type says ${mimeType}, but its content is something else (an error page or a truncated download?). Scenario takes PNG, JPEG, WebP and GIF images.`,
-			);
-		}
-		plan = { upload: 'image', mimeType };
+		plan = { upload: 'image', mimeType: image };
 	} else {
 		// What the file itself says it is: its bytes when they are recognised, else its type or name.
 		const own = kindOfMime(declared ?? '') ?? kindOfMime(byName ?? '');
@@ -238,7 +262,7 @@ async function uploadBinary(
 			size: declaredSize,
 			head,
 		});
-		if (plan.upload !== 'image' || declaredSize > INLINE_UPLOAD_LIMIT) {
+		if (!sendsInline(plan, declaredSize)) {
 			const open = async () => await ctx.helpers.getBinaryStream(binaryId, READ_CHUNK_SIZE);
 			return await uploadMultipart(
 				conn,
@@ -265,9 +289,9 @@ async function uploadBinary(
 	});
 }
 
-/** The first bytes of a binary, to recognise an image by its content. */
+/** The first bytes of a binary, to recognise a file by its content (an SVG's `<svg` may come late). */
 async function readHead(ctx: IExecuteFunctions, binaryId: string): Promise<Buffer> {
-	const stream = await ctx.helpers.getBinaryStream(binaryId, 64);
+	const stream = await ctx.helpers.getBinaryStream(binaryId, 512);
 	for await (const chunk of stream as AsyncIterable<Buffer>) {
 		(stream as { destroy?: () => void }).destroy?.();
 		return Buffer.from(chunk);
@@ -325,7 +349,13 @@ async function uploadFromUrl(
 		size: bytes.length,
 		head: bytes,
 	});
-	const name = lastSegment || `file.${extensionFor(plan.mimeType)}`;
+	// A URL's name may lack an extension (`…/download?id=42`): the content type gives one.
+	const extension = `.${extensionFor(plan.mimeType)}`;
+	const name = !lastSegment
+		? `file${extension}`
+		: /\.[A-Za-z0-9]+$/.test(lastSegment)
+			? lastSegment
+			: `${lastSegment}${extension}`;
 	return await uploadBytes(conn, check, name, plan, bytes);
 }
 
@@ -367,13 +397,13 @@ async function uploadBytes(
 	plan: FilePlan,
 	bytes: Buffer,
 ): Promise<string> {
-	if (plan.upload === 'image' && bytes.length <= INLINE_UPLOAD_LIMIT) {
+	if (sendsInline(plan, bytes.length)) {
 		const { asset } = await scenarioRequest<{ asset: ScenarioAsset }>(conn, {
 			method: 'POST',
 			path: '/assets',
 			body: { image: bytes.toString('base64'), name: fileName },
 			retry: 'creates',
-			error: { itemIndex: check.itemIndex, action: `Uploading ${check.field}` },
+			error: uploadError(check),
 		});
 		return asset.id;
 	}
@@ -457,7 +487,7 @@ async function uploadMultipart(
 	source: MultipartSource,
 	transfers?: Limiter,
 ): Promise<string> {
-	const error = { itemIndex: check.itemIndex, action: `Uploading ${check.field}` };
+	const error = uploadError(check);
 	const partCount = Math.max(1, Math.ceil(source.size / UPLOAD_PART_SIZE));
 	const { upload } = await scenarioRequest<{ upload: ScenarioUpload }>(conn, {
 		method: 'POST',
@@ -497,28 +527,80 @@ async function uploadMultipart(
 		}
 	};
 	await (transfers ? transfers.run(sendParts) : sendParts());
-	await scenarioRequest(conn, {
-		method: 'POST',
-		path: `/uploads/${upload.id}/action`,
-		body: { action: 'complete' },
-		retry: 'idempotent',
-		error,
-	});
+	const refused = await completeUpload(conn, upload.id, error);
+	return await waitForImport(conn, check, upload.id, refused);
+}
 
-	return await waitForImport(conn, check, upload.id);
+/** The HTTP status of Scenario's error answer; undefined for a failure with no answer. */
+function answeredStatus(caught: unknown): number | undefined {
+	const status = caught instanceof NodeApiError ? Number(caught.httpCode) : Number.NaN;
+	return status > 0 ? status : undefined;
+}
+
+/**
+ * `POST /uploads/{id}/action {complete}`. Whether a second complete is harmless is unknown (no
+ * source says what Scenario does with it), so it is sent again only when the first one's
+ * answer is lost (no answer, or a 5xx but 503, which request.ts resends for uploads, like
+ * a 429). A 4xx to that repeat does not fail the item: the first complete may have been taken.
+ * It is handed back, and the upload's status then tells (waitForImport).
+ */
+async function completeUpload(
+	conn: ScenarioConnection,
+	uploadId: string,
+	error: ErrorContext,
+): Promise<NodeApiError | undefined> {
+	const call = {
+		method: 'POST' as const,
+		path: `/uploads/${uploadId}/action`,
+		body: { action: 'complete' },
+		error,
+	};
+	const first = await failureOf(scenarioRequest(conn, { ...call, retry: 'creates' }));
+	if (first === undefined) return undefined;
+	const status = answeredStatus(first);
+	const lost = status === undefined ? !(first instanceof ExecutionCanceledError) : status >= 500;
+	if (!lost || status === 503) throw first;
+	await pause(conn.node, backoffDelay(1, conn.retry), conn.signal);
+	// The repeats, within what is left of the attempts the first one used.
+	const repeats = { ...conn.retry, maxAttempts: Math.max(1, conn.retry.maxAttempts - 1) };
+	const repeated = await failureOf(
+		scenarioRequest({ ...conn, retry: repeats }, { ...call, retry: 'idempotent' }),
+	);
+	if (repeated === undefined) return undefined;
+	const repeatedStatus = answeredStatus(repeated);
+	const refused =
+		repeatedStatus !== undefined &&
+		repeatedStatus >= 400 &&
+		repeatedStatus < 500 &&
+		repeatedStatus !== 429;
+	if (refused) return repeated as NodeApiError;
+	throw repeated;
+}
+
+/** What a call failed with (the errors of scenarioRequest), undefined when it succeeded. */
+async function failureOf(call: Promise<unknown>): Promise<unknown> {
+	try {
+		await call;
+		return undefined;
+	} catch (caught) {
+		return caught ?? new Error('failed');
+	}
 }
 
 /**
  * Polls an upload until it becomes an asset, as Scenario's SDK `upload.wait()` does: done as soon
  * as `entityId` is set, or at a terminal status (`imported`, `complete`, `failed`), failing with
- * Scenario's `errorMessage`; at most UPLOAD_WAIT_MS.
+ * Scenario's `errorMessage`; at most UPLOAD_WAIT_MS. After a repeated complete was `refused`,
+ * an upload still `pending` (the status before any complete, DOCS) took neither: that refusal
+ * fails the item.
  */
 async function waitForImport(
 	conn: ScenarioConnection,
 	check: FileCheck,
 	uploadId: string,
+	refused?: NodeApiError,
 ): Promise<string> {
-	const error = { itemIndex: check.itemIndex, action: `Uploading ${check.field}` };
+	const error = uploadError(check);
 	const deadline = Date.now() + UPLOAD_WAIT_MS;
 	for (let delay = UPLOAD_POLL_FIRST_MS; ; delay = Math.min(UPLOAD_POLL_MAX_MS, delay * 2)) {
 		await pause(conn.node, delay, conn.signal);
@@ -530,6 +612,7 @@ async function waitForImport(
 				error,
 			})
 		).upload;
+		if (refused && current.status === 'pending') throw refused;
 		if (current.status === 'failed') {
 			throw inputError(
 				conn.node,
