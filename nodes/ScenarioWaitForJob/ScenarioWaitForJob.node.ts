@@ -14,7 +14,7 @@ import {
 	requestTimeoutOption,
 	timeoutOption,
 } from '../shared/descriptions/options';
-import { carriedThroughLoop, checkJobOnce } from '../shared/execute/check-job';
+import { checkJobOnce, fromIncomingItem } from '../shared/execute/check-job';
 import { followJob } from '../shared/execute/follow-job';
 import {
 	numberOption,
@@ -155,6 +155,7 @@ export class ScenarioWaitForJob implements INodeType {
 					);
 				}
 				const itemRun = withRequestTimeout(run, settings.requestTimeoutMs);
+				const incoming = fromIncomingItem(this.getInputData()[itemIndex]?.json ?? {});
 				if (checkOnce) {
 					const options = readOptions(this, itemIndex);
 					const number = (name: string, field: string, fallback: number) =>
@@ -163,11 +164,13 @@ export class ScenarioWaitForJob implements INodeType {
 						...settings,
 						maxChecks: Math.floor(number('maxChecks', 'Max Checks', 100)),
 						shortestWaitSeconds: number('shortestWaitSeconds', 'Minimum Wait (Seconds)', 70),
-						...carriedThroughLoop(this.getInputData()[itemIndex]?.json ?? {}),
+						...incoming,
 					});
 				}
 				// No cancel policy: these jobs were started elsewhere, to outlive any one run.
-				return await followJob(this, itemRun, itemIndex, state, jobId, settings);
+				return await followJob(this, itemRun, itemIndex, state, jobId, settings, {
+					estimatedCost: incoming.estimatedCost,
+				});
 			},
 			checkOnce ? 2 : 1,
 		);

@@ -211,9 +211,12 @@ describe('Scenario Custom Generate through n8n-core', () => {
 		});
 		expect(started[0].binary).toBeUndefined();
 		const finished = result.output('Wait');
-		// Wait for Job did not submit the job: it knows the bill, not the estimate.
-		for (const item of finished)
-			expect(item.json).toMatchObject({ estimatedCost: null, billedCost: expect.any(Number) });
+		// Wait for Job keeps the estimate its incoming item carries, and adds the bill.
+		for (const [i, item] of finished.entries())
+			expect(item.json).toMatchObject({
+				estimatedCost: started[i].json.estimatedCost,
+				billedCost: expect.any(Number),
+			});
 		expect(finished.map((item) => item.json.jobId)).toEqual(started.map((item) => item.json.jobId));
 		expect(finished.every((item) => item.json.status === 'success' && item.binary?.data)).toBe(
 			true,

@@ -9,9 +9,9 @@ const outputs = (costs: string) =>
 const COSTS =
 	'estimatedCost and billedCost (in Scenario Creative Units: the estimate given when the job was submitted, and what the finished job was billed; they can differ, and either is null when unknown)';
 export const GENERATION_RESULT = `${outputs(COSTS)} If the node is set not to wait for completion: one object with the jobId, status, estimatedCost and billedCost.`;
-/** Wait for Job did not submit the job, so it knows no estimate. */
+/** Wait for Job knows the bill; the estimate only when its incoming item carries it. */
 export const JOB_RESULT = outputs(
-	'billedCost (what the finished job was billed, in Scenario Creative Units; null when unknown), estimatedCost (null: only the node that submitted a job knows its estimate)',
+	'billedCost (what the finished job was billed, in Scenario Creative Units; null when unknown), estimatedCost (the submission’s estimate when the incoming item carries it, else null)',
 );
 
 /**

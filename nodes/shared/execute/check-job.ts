@@ -96,11 +96,11 @@ function runningSince(job: ScenarioJob): number | undefined {
 }
 
 /**
- * What the incoming item carries through a Wait node loop: our own `checks` (anything else, a
- * fresh job id from a generating node or a hand-made item, starts at 0) and the submission's
- * `estimatedCost`, so the Done items still show it.
+ * What Wait for Job reads from its incoming item besides the job id: our own `checks` in a Wait
+ * node loop (anything else, a fresh item from a generating node or a hand-made one, starts at
+ * 0), and the submission's `estimatedCost` a generating node put there, so the outputs keep it.
  */
-export function carriedThroughLoop(json: IDataObject): {
+export function fromIncomingItem(json: IDataObject): {
 	checksSoFar: number;
 	estimatedCost?: number;
 } {
