@@ -10,9 +10,8 @@ import path from 'node:path';
 
 import type { INode } from 'n8n-workflow';
 
-import { cleanupHarness, runNode, runWorkflow } from './index';
-import { openFilesUnderSettled } from './open-files';
-import type { HarnessBinaryMode } from './index';
+import { cleanupHarness, runNode, runWorkflow, watchOpenedFiles } from './index';
+import type { HarnessBinaryMode, OpenedFilesWatch } from './index';
 import { HARNESS_PROBE_TYPE, HarnessProbe, probeState } from './fixtures/HarnessProbe.node';
 import { TestBasicApi, TestFunctionApi, TestHeaderApi } from './fixtures/TestBasicApi.credentials';
 
@@ -154,6 +153,12 @@ describe('credentials: httpRequestWithAuthentication through the real engine', (
 describe.each<HarnessBinaryMode>(['default', 'filesystem'])(
 	'binary data, %s mode',
 	(binaryMode) => {
+		let files: OpenedFilesWatch;
+		beforeEach(() => {
+			files = watchOpenedFiles();
+		});
+		afterEach(() => files.stop());
+
 		test.each(['buffer', 'stream'])(
 			'reads the input binary (via %s) and writes an output binary',
 			async (readVia) => {
@@ -205,7 +210,7 @@ describe.each<HarnessBinaryMode>(['default', 'filesystem'])(
 
 				if (binaryMode === 'filesystem') {
 					// Every file the run and this test opened is closed again.
-					expect(await openFilesUnderSettled(r.binaryStoragePath)).toEqual([]);
+					expect(await files.stillOpen(r.binaryStoragePath)).toEqual([]);
 					expect(out.id).toMatch(/^filesystem-v2:workflows\/.+\/executions\/.+\/binary_data\//);
 					expect(out.data).toBe('filesystem-v2');
 					const file = path.join(r.binaryStoragePath, out.id!.split(':')[1]);

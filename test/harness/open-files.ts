@@ -1,49 +1,47 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
- * Which files under a folder this process still holds open, read from /proc/self/fd (Linux).
- * A FileHandle nobody closes is only closed by the garbage collector, with Node's "Closing file
- * descriptor N on garbage collection" warning, late or never: counting the descriptors that
- * point into a run's binary store catches such a leak on the spot.
+ * Which files under a folder were opened as FileHandles (fs.promises.open, as n8n's filesystem
+ * binary store does for getBinaryStream) and are still open. A FileHandle nobody closes is only
+ * closed by the garbage collector, with Node's "Closing file descriptor N on garbage collection"
+ * warning, late or never. The watch keeps every handle it sees, so the collector cannot close
+ * one behind the test's back: what is open at the end was left open by the code.
  */
-import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import fsPromises from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
-/** Paths under `dir` with an open descriptor; `undefined` where /proc/self/fd does not exist. */
-export function openFilesUnder(dir: string): string[] | undefined {
-	let fds: string[];
-	try {
-		fds = readdirSync('/proc/self/fd');
-	} catch {
-		return undefined;
-	}
-	let root = dir;
-	try {
-		root = realpathSync(dir);
-	} catch {
-		// Already removed (result.cleanup()): /proc still names the files, with " (deleted)".
-	}
-	const prefix = root.endsWith(path.sep) ? root : root + path.sep;
-	const open: string[] = [];
-	for (const fd of fds) {
-		try {
-			const target = readlinkSync(`/proc/self/fd/${fd}`);
-			if (target.startsWith(prefix)) open.push(target);
-		} catch {
-			// Closed meanwhile (e.g. the descriptor readdirSync itself used).
-		}
-	}
-	return open;
+export interface OpenedFilesWatch {
+	/** Files under `dir` still open, once pending closes had time to finish (at most ~2 s). */
+	stillOpen(dir: string): Promise<string[]>;
+	/** Puts fs.promises.open back. */
+	stop(): void;
 }
 
-/**
- * Like openFilesUnder, after letting pending closes finish: a stream that ended or was
- * destroyed closes its FileHandle a few event-loop turns later.
- */
-export async function openFilesUnderSettled(dir: string): Promise<string[] | undefined> {
-	for (let turn = 0; turn < 50; turn++) {
-		const open = openFilesUnder(dir);
-		if (open === undefined || open.length === 0) return open;
-		await new Promise((resolve) => setImmediate(resolve));
-	}
-	return openFilesUnder(dir);
+/** Watches fs.promises.open; call stop() when done (e.g. in afterEach). */
+export function watchOpenedFiles(): OpenedFilesWatch {
+	const original = fsPromises.open;
+	const opened: Array<{ file: string; handle: FileHandle }> = [];
+	fsPromises.open = async (...args: Parameters<typeof original>) => {
+		const handle = await original(...args);
+		opened.push({ file: path.resolve(String(args[0])), handle });
+		return handle;
+	};
+	return {
+		async stillOpen(dir) {
+			const prefix = path.resolve(dir) + path.sep;
+			// A closed FileHandle's fd is -1.
+			const open = () =>
+				opened
+					.filter(({ file, handle }) => file.startsWith(prefix) && handle.fd !== -1)
+					.map(({ file }) => file);
+			// A stream that ended or was destroyed closes its handle a little later.
+			for (let turn = 0; turn < 100 && open().length > 0; turn++) {
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
+			return open();
+		},
+		stop() {
+			fsPromises.open = original;
+		},
+	};
 }
