@@ -10,8 +10,8 @@ import path from 'node:path';
 
 import type { INode } from 'n8n-workflow';
 
-import { cleanupHarness, runNode, runWorkflow } from './index';
-import type { HarnessBinaryMode } from './index';
+import { cleanupHarness, runNode, runWorkflow, watchOpenedFiles } from './index';
+import type { HarnessBinaryMode, OpenedFilesWatch } from './index';
 import { HARNESS_PROBE_TYPE, HarnessProbe, probeState } from './fixtures/HarnessProbe.node';
 import { TestBasicApi, TestFunctionApi, TestHeaderApi } from './fixtures/TestBasicApi.credentials';
 
@@ -153,6 +153,12 @@ describe('credentials: httpRequestWithAuthentication through the real engine', (
 describe.each<HarnessBinaryMode>(['default', 'filesystem'])(
 	'binary data, %s mode',
 	(binaryMode) => {
+		let files: OpenedFilesWatch;
+		beforeEach(() => {
+			files = watchOpenedFiles();
+		});
+		afterEach(() => files.stop());
+
 		test.each(['buffer', 'stream'])(
 			'reads the input binary (via %s) and writes an output binary',
 			async (readVia) => {
@@ -185,7 +191,10 @@ describe.each<HarnessBinaryMode>(['default', 'filesystem'])(
 				expect(r.items[1].json.inputBytes).toBe(Buffer.byteLength('wörld'));
 				expect((await r.binary(r.items[0])).toString()).toBe('HELLO');
 				expect((await r.binary(r.items[1], 'data')).toString()).toBe('WÖRLD');
-				expect((await r.binaryStream(r.items[0])).read()).toBeDefined();
+				// Read to the end: a stream left unread keeps its file open until garbage collection.
+				const chunks: Buffer[] = [];
+				for await (const chunk of await r.binaryStream(r.items[0])) chunks.push(chunk as Buffer);
+				expect(Buffer.concat(chunks).toString()).toBe('HELLO');
 
 				const out = r.binaryData(r.items[0]);
 				expect(out).toMatchObject({
@@ -200,6 +209,8 @@ describe.each<HarnessBinaryMode>(['default', 'filesystem'])(
 				expect(src[0].binary?.data.fileName).toBe('in.txt');
 
 				if (binaryMode === 'filesystem') {
+					// Every file the run and this test opened is closed again.
+					expect(await files.stillOpen(r.binaryStoragePath)).toEqual([]);
 					expect(out.id).toMatch(/^filesystem-v2:workflows\/.+\/executions\/.+\/binary_data\//);
 					expect(out.data).toBe('filesystem-v2');
 					const file = path.join(r.binaryStoragePath, out.id!.split(':')[1]);

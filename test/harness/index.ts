@@ -12,6 +12,8 @@ export type {
 	HarnessLogEntry,
 } from './runWorkflow';
 export { cleanupHarness } from './environment';
+export { watchOpenedFiles } from './open-files';
+export type { OpenedFilesWatch } from './open-files';
 export { HarnessCredentialsHelper, HarnessCredentialTypes } from './credentials-helper';
 export { HarnessNodeTypes } from './node-types';
 export { TestItemsSource, TEST_ITEMS_SOURCE_TYPE } from './test-items-source.node';

@@ -95,6 +95,7 @@ export interface RunResult {
 	logs: HarnessLogEntry[];
 	/** The bytes of a binary property, whether stored inline ('default') or on disk ('filesystem'). */
 	binary(item: INodeExecutionData, prop?: string): Promise<Buffer>;
+	/** The same as a stream; read it to the end or destroy it, or its file stays open. */
 	binaryStream(item: INodeExecutionData, prop?: string): Promise<Readable>;
 	/** Metadata of a binary property (throws if missing). */
 	binaryData(item: INodeExecutionData, prop?: string): IBinaryData;

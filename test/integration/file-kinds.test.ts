@@ -12,7 +12,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
-import type { HarnessBinaryMode, HarnessInputItem } from '../harness';
+import { watchOpenedFiles } from '../harness';
+import type { HarnessBinaryMode, HarnessInputItem, OpenedFilesWatch } from '../harness';
 import { mediaFile, mediaKindOf, mp4File } from '../simulator/media';
 import { ScenarioSimulator } from '../simulator/server';
 import { sniffImage } from '../simulator/png';
@@ -355,6 +356,99 @@ describe('images in the formats Scenario documents', () => {
 			'Model input "Reference Images" (referenceImages): Binary property "data" is not a PNG, JPEG, WebP, GIF, SVG, AVIF, TIFF or HEIC image [item 0]',
 		);
 		expect(sim.log.filter((call) => call.method === 'POST')).toEqual([]);
+	});
+});
+
+describe('files n8n keeps on disk are closed again', () => {
+	// An unclosed FileHandle is closed only by the garbage collector, late or never: with many
+	// items that runs out of descriptors.
+	let files: OpenedFilesWatch;
+	beforeEach(() => {
+		files = watchOpenedFiles();
+	});
+	afterEach(() => files.stop());
+
+	const clipItems = (count: number): HarnessInputItem[] =>
+		Array.from({ length: count }, (_, i) => ({
+			json: { prompt: `clip ${i}` },
+			binary: {
+				clip: file('video', `clip ${i}`, `clip-${i}.mp4`),
+				beat: file('audio', `beat ${i}`, `beat-${i}.wav`),
+			},
+		}));
+	// One file in two parts: while the first is sent, the file is open and half read.
+	const longTake = {
+		parameters: {
+			model: modelById('model_bytedance-seedance-2-0-mini'),
+			inputs: mapped({ prompt: '={{ $json.prompt }}', referenceVideos: 'clip' }),
+		},
+		items: [
+			{
+				json: { prompt: 'long take' },
+				binary: {
+					clip: file('video', 'long take', 'long-take.mp4', 'video/mp4', 9 * 1024 * 1024),
+				},
+			},
+		],
+	};
+	const refusePuts = (rule: { every?: number; times?: number }) =>
+		sim.inject({
+			method: 'PUT',
+			path: '/',
+			origin: 'upload',
+			...rule,
+			fault: { kind: 'status', status: 403 },
+		});
+
+	it('after 12 items streamed, every 4th upload refused (Continue On Fail)', async () => {
+		refusePuts({ every: 4 });
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_bytedance-seedance-2-0-mini'),
+				inputs: mapped({
+					prompt: '={{ $json.prompt }}',
+					referenceVideos: 'clip',
+					referenceAudio: 'beat',
+				}),
+			},
+			items: clipItems(12),
+			continueOnFail: true,
+		});
+		expect(result.items).toHaveLength(12);
+		expect(result.items.some((item) => item.json.error !== undefined)).toBe(true);
+		expect(result.items.some((item) => item.json.error === undefined)).toBe(true);
+		expect(await files.stillOpen(result.binaryStoragePath)).toEqual([]);
+	});
+
+	it('after an upload refused in the middle of the file', async () => {
+		refusePuts({ times: 1 });
+		const result = await runScenarioNode(sim, { type: 'customGenerate', ...longTake });
+		expect(result.error?.message).toMatch(/\(HTTP 403\) \[item 0\]$/);
+		expect(sim.calls('PUT', '/', 'upload').map((put) => put.bodyBytes)).toEqual([8 * 1024 * 1024]);
+		expect(await files.stillOpen(result.binaryStoragePath)).toEqual([]);
+	});
+
+	it('after the execution is canceled while a part is on its way', async () => {
+		sim.inject({
+			method: 'PUT',
+			path: '/',
+			origin: 'upload',
+			fault: { kind: 'slow', delayMs: 3_000 },
+		});
+		const controller = new AbortController();
+		const running = runScenarioNode(sim, {
+			type: 'customGenerate',
+			...longTake,
+			signal: controller.signal,
+		});
+		while (sim.calls('PUT', '/', 'upload').length === 0) {
+			await new Promise((resolve) => setTimeout(resolve, 10));
+		}
+		controller.abort();
+		const result = await running;
+		expect(result.cancelled || result.status === 'canceled').toBe(true);
+		expect(await files.stillOpen(result.binaryStoragePath)).toEqual([]);
 	});
 });
 
