@@ -689,3 +689,35 @@ describe('upload completion and Dry Run', () => {
 		expect(assetOf(sent[0])?.kind).toBe('video');
 	});
 });
+
+describe('one file of an item fails', () => {
+	it("fails the item with that file's error, and its other files are not sent", async () => {
+		sim.inject({
+			method: 'POST',
+			path: /^\/assets$/,
+			times: 1,
+			fault: { kind: 'status', status: 403, body: { reason: 'Simulated refusal' } },
+		});
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_openai-gpt-image-2'),
+				inputs: mapped({ prompt: 'x', referenceImages: 'data\nsecond\nthird' }),
+			},
+			items: [
+				pngItem('first', 'first.png', 'image/png', {
+					second: { data: pngImage('second'), mimeType: 'image/png', fileName: 'second.png' },
+					third: { data: pngImage('third'), mimeType: 'image/png', fileName: 'third.png' },
+				}),
+			],
+			continueOnFail: true,
+		});
+		expect(result.items).toHaveLength(1);
+		expect(result.items[0].json.error).toMatch(/Simulated refusal.*\(HTTP 403\).*\[item 0\]$/);
+		// Uploads go one at a time: the first was refused, the other two never left (not even
+		// after the run: before, they went on in the background once the item had failed).
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		expect(sim.calls('POST', '/assets')).toHaveLength(1);
+		expect(sim.calls('POST', '/generate/')).toHaveLength(0);
+	});
+});

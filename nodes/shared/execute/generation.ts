@@ -262,18 +262,32 @@ export async function customSubmission(
 	const plan = planModelRequest(ctx.getNode(), itemIndex, model, values);
 	const body: IDataObject = { ...(plan.body as IDataObject) };
 	const uploaded: string[] = [];
+	// One file that fails fails the item: its other files, queued or on their way, stop there
+	// instead of uploading for nothing.
+	const itemStop = new AbortController();
+	const conn = {
+		...run.conn,
+		signal: run.conn.signal ? AbortSignal.any([run.conn.signal, itemStop.signal]) : itemStop.signal,
+	};
+	let firstFailure: unknown;
 	for (const { input, refs } of plan.files) {
 		const modelField = `Model input "${input.label ?? input.name}" (${input.name})`;
 		const assetIds = await Promise.all(
 			refs.map(async (ref) => {
 				const field = ownFields.get(ref) ?? modelField;
 				const assetId = await resolveFileReference(
-					run.conn,
+					conn,
 					ctx,
 					{ itemIndex, input, field },
 					ref,
 					run.transfers,
-				);
+				).catch((error: unknown) => {
+					firstFailure ??= error;
+					itemStop.abort();
+					return undefined;
+				});
+				// Every file of the item fails with the first failure, not a "canceled" it caused.
+				if (assetId === undefined) throw firstFailure;
 				if (assetId !== ref) uploaded.push(assetId);
 				return assetId;
 			}),
