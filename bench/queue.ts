@@ -12,6 +12,18 @@
  *
  *   npm run bench:queue                         E=10, N=10, D=5 s, 1 MiB outputs
  *   npm run bench:queue -- --executions 4 --items 5 --seconds 2 --output-bytes 0
+ *
+ * `--slot-time` (issue #13): the worker slot time one long job costs, followed inside Custom
+ * Generate (Wait for Completion on) against the Check Once loop of
+ * examples/long-job-check-once-wait-loop.json (n8n's Wait node parks the execution between
+ * checks). Both executions run at once on the one worker, jobs of D seconds (`--seconds`, default
+ * 600: about 11 minutes). Slot time = the sum, over every stretch the worker ran the execution, of
+ * its `Worker finished execution` log time minus its `Worker started execution` one (n8n's JSON
+ * log, timestamped), checked against the sum of the nodes' executionTime in the stored runData.
+ * Writes bench/results/queue-slot-time.json.
+ *
+ *   npm run bench:queue -- --slot-time                 D = 600 s
+ *   npm run bench:queue -- --slot-time --seconds 30    a quick look (one wait of 70 s)
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,8 +31,14 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { ensureN8nInstall, requireBuiltPackage } from '../test/e2e/n8n';
-import { startQueueCluster } from '../test/e2e/queue-mode/cluster';
-import { CREDENTIAL, TEXT_MODEL, textToImageWorkflow } from '../test/e2e/queue-mode/workflows';
+import { startQueueCluster, type QueueCluster } from '../test/e2e/queue-mode/cluster';
+import {
+	CREDENTIAL,
+	TEXT_MODEL,
+	longJobExample,
+	longJobInNode,
+	textToImageWorkflow,
+} from '../test/e2e/queue-mode/workflows';
 import { ScenarioSimulator } from '../test/simulator/server';
 
 const ROOT = resolve(__dirname, '..');
@@ -35,7 +53,15 @@ function option(name: string, fallback: number): number {
 	return value;
 }
 
-async function main(): Promise<void> {
+function simulatorCredential(sim: ScenarioSimulator) {
+	return {
+		...CREDENTIAL.scenarioApi,
+		type: 'scenarioApi',
+		data: { apiKey: sim.apiKey, apiSecret: sim.apiSecret, baseUrl: sim.baseUrl, projectId: '' },
+	};
+}
+
+async function throughput(): Promise<void> {
 	const executions = option('executions', 10);
 	const items = option('items', 10);
 	const jobMs = option('seconds', 5) * 1000;
@@ -47,21 +73,7 @@ async function main(): Promise<void> {
 	const cluster = await startQueueCluster({ packageDir: ROOT });
 	try {
 		const workflow = textToImageWorkflow(PREFIX, items);
-		await cluster.importAndPublish(
-			[workflow],
-			[
-				{
-					...CREDENTIAL.scenarioApi,
-					type: 'scenarioApi',
-					data: {
-						apiKey: sim.apiKey,
-						apiSecret: sim.apiSecret,
-						baseUrl: sim.baseUrl,
-						projectId: '',
-					},
-				},
-			],
-		);
+		await cluster.importAndPublish([workflow], [simulatorCredential(sim)]);
 		await cluster.startMain();
 		const worker = await cluster.startWorker(WORKER_CONCURRENCY);
 
@@ -165,6 +177,142 @@ async function main(): Promise<void> {
 	}
 }
 
+/** Stretches during which a worker ran an execution, from its JSON log lines (ms since epoch). */
+function workerStretches(output: string, executionId: string): Array<[number, number]> {
+	const stretches: Array<[number, number]> = [];
+	let startedAt: number | undefined;
+	for (const line of output.split('\n')) {
+		if (!line.startsWith('{')) continue;
+		let entry: { message?: string; timestamp?: string; metadata?: { timestamp?: string } };
+		try {
+			entry = JSON.parse(line) as typeof entry;
+		} catch {
+			continue;
+		}
+		const at = Date.parse(entry.timestamp ?? entry.metadata?.timestamp ?? '');
+		if (entry.message?.startsWith(`Worker started execution ${executionId} `)) startedAt = at;
+		if (entry.message?.startsWith(`Worker finished execution ${executionId} `)) {
+			if (startedAt === undefined)
+				throw new Error(`execution ${executionId}: finished, never started`);
+			stretches.push([startedAt, at]);
+			startedAt = undefined;
+		}
+	}
+	if (startedAt !== undefined)
+		throw new Error(`execution ${executionId}: still running on the worker`);
+	return stretches;
+}
+
+/** Sum of executionTime over every run of every node (ms), and the runs per node. */
+function nodeTimes(runData: Record<string, unknown[]>): {
+	ms: number;
+	runs: Record<string, number>;
+} {
+	let ms = 0;
+	const runs: Record<string, number> = {};
+	for (const [node, nodeRuns] of Object.entries(runData)) {
+		runs[node] = nodeRuns.length;
+		for (const run of nodeRuns) ms += (run as { executionTime?: number }).executionTime ?? 0;
+	}
+	return { ms, runs };
+}
+
+async function slotTime(): Promise<void> {
+	const jobMs = option('seconds', 600) * 1000;
+	requireBuiltPackage(ROOT);
+	await ensureN8nInstall();
+
+	const sim = await ScenarioSimulator.start({ jobDurationMs: jobMs });
+	// JSON logs carry a timestamp on every line (the text format prints the message only).
+	const cluster = await startQueueCluster({
+		packageDir: ROOT,
+		extraEnv: { N8N_LOG_FORMAT: 'json' },
+	});
+	try {
+		// The node's own Timeout must outlast the job.
+		const before = longJobInNode(Math.ceil(jobMs / 1000) + 600);
+		const after = longJobExample();
+		await cluster.importAndPublish([before, after], [simulatorCredential(sim)]);
+		await cluster.startMain();
+		const worker = await cluster.startWorker(WORKER_CONCURRENCY);
+		console.log(
+			`queue mode, slot time: one job of D = ${jobMs / 1000} s followed in Custom Generate, one through the Check Once loop, at once on one worker`,
+		);
+		for (const path of ['queue-long-in-node', 'queue-long-job']) {
+			const answer = await cluster.webhook(path, {});
+			if (answer.status !== 200) throw new Error(`${path}: ${JSON.stringify(answer.body)}`);
+		}
+		const deadline = Date.now() + 2 * jobMs + 15 * 60_000;
+		const rows = async () => [
+			...(await cluster.executions(before.id)),
+			...(await cluster.executions(after.id)),
+		];
+		for (;;) {
+			const all = await rows();
+			if (all.length === 2 && all.every((r) => !['new', 'running', 'waiting'].includes(r.status)))
+				break;
+			if (Date.now() > deadline) throw new Error(`not finished in time: ${JSON.stringify(all)}`);
+			await new Promise((resolve) => setTimeout(resolve, 2_000));
+		}
+
+		const measure = async (workflowId: string, startNode: string) => {
+			const [row] = await cluster.executions(workflowId);
+			const stored = await cluster.executionData(row.id);
+			if (!stored) throw new Error(`execution ${row.id}: no data`);
+			const runData = stored.resultData.runData as Record<string, unknown[]>;
+			const jobId = stored.resultData.runData[startNode][0].data!.main[0]![0].json.jobId as string;
+			const job = sim.jobs.get(jobId)!;
+			const stretches = workerStretches(worker.output(), row.id);
+			const nodes = nodeTimes(runData);
+			const times = JSON.parse(
+				await cluster.pg.query(
+					`select json_build_object('createdAt', extract(epoch from "createdAt") * 1000,
+					'stoppedAt', extract(epoch from "stoppedAt") * 1000)
+					from execution_entity where id = ${Number(row.id)}`,
+				),
+			) as { createdAt: number; stoppedAt: number };
+			const ms = (value: number) => Math.round(value);
+			return {
+				executionId: row.id,
+				status: row.status,
+				workerSlotMs: ms(stretches.reduce((sum, [start, end]) => sum + end - start, 0)),
+				workerStretchesMs: stretches.map(([start, end]) => ms(end - start)),
+				nodesExecutionTimeMs: ms(nodes.ms),
+				nodeRuns: nodes.runs,
+				resumes: stretches.length - 1,
+				checks: sim.calls('GET', `/jobs/${jobId}`).length,
+				wallMs: ms(times.stoppedAt - times.createdAt),
+				jobRanMs: ms((job.doneAt ?? Number.NaN) - job.createdAt),
+				executionEndedAfterJobMs: ms(times.stoppedAt - (job.doneAt ?? Number.NaN)),
+				jobStatus: job.status,
+			};
+		};
+		const result = {
+			date: new Date().toISOString(),
+			commit: git('git rev-parse --short HEAD'),
+			machine: `${os.availableParallelism()} CPUs (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}; load ${os
+				.loadavg()
+				.map((l) => l.toFixed(2))
+				.join(' / ')}`,
+			n8n: cluster.mainEnv.version,
+			jobMs,
+			workerConcurrency: WORKER_CONCURRENCY,
+			before_followInNode: await measure(before.id, 'Start Video'),
+			after_checkOnceLoop: await measure(after.id, 'Start Video'),
+			jobsSubmitted: sim.calls('POST', '/generate/custom/').length,
+		};
+		console.log(JSON.stringify(result, null, 2));
+		mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+		writeFileSync(
+			join(ROOT, 'bench', 'results', 'queue-slot-time.json'),
+			JSON.stringify(result, null, 2) + '\n',
+		);
+	} finally {
+		await cluster.stop();
+		await sim.close();
+	}
+}
+
 function spread(values: number[]): { min: number; median: number; max: number } {
 	const sorted = [...values].sort((a, b) => a - b);
 	return {
@@ -176,7 +324,7 @@ function spread(values: number[]): { min: number; median: number; max: number } 
 
 /** Rows of n8n's binary_data table, their bytes (fileSize) and the table's size on disk. */
 async function storedBinaries(
-	cluster: Awaited<ReturnType<typeof startQueueCluster>>,
+	cluster: QueueCluster,
 ): Promise<{ rows: number; bytes: number; tableBytes: number }> {
 	return JSON.parse(
 		await cluster.pg.query(
@@ -194,7 +342,7 @@ function git(command: string): string {
 	}
 }
 
-main().catch((error: unknown) => {
+(process.argv.includes('--slot-time') ? slotTime() : throughput()).catch((error: unknown) => {
 	console.error(error);
 	process.exitCode = 1;
 });

@@ -260,6 +260,29 @@ export function longJobExample(): Workflow {
 }
 
 /**
+ * The same job as longJobExample() followed inside the node (for bench/queue.ts --slot-time):
+ * Webhook → the example's Start Video with Wait for Completion on, so the execution holds its
+ * worker slot until the job ends. `timeoutSeconds` must exceed the job's duration.
+ */
+export function longJobInNode(timeoutSeconds: number): Workflow {
+	const start = longJobExample().nodes.find((n) => n.name === 'Start Video')!;
+	const follow = {
+		...start,
+		parameters: {
+			...start.parameters,
+			options: { waitForCompletion: true, timeoutSeconds },
+		},
+	};
+	return {
+		...workflow('wfQueueLongInNod', 'queue mode: long job followed in the node', [
+			webhook('queue-long-in-node', 'onReceived'),
+			follow,
+		]),
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/**
  * For bench/queue.ts: Webhook with `{ prompts: [{ prompt }, …] }` → one item per prompt (Split
  * Out) →
  * Custom Generate text to image, one image per item, all items at once (Max Concurrent Jobs =
