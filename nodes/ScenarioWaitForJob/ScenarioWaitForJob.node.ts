@@ -110,7 +110,7 @@ export class ScenarioWaitForJob implements INodeType {
 						typeOptions: { minValue: 1 },
 						default: 70,
 						description:
-							'Check Once: the least suggestedWaitSeconds given to Still Running items. n8n’s Wait node parks an execution in its database (no worker held, restarts survived) only for waits over 65 seconds.',
+							'Check Once: the least suggestedWaitSeconds given to Still Running items. n8n’s Wait node parks an execution in its database (no worker held, restarts survived) only for waits over 65 seconds. The Wait node reads its amount from the first item.',
 						displayOptions: { show: { '/mode': ['checkOnce'] } },
 					},
 				],

@@ -799,6 +799,32 @@ describe('jobs that fail or are canceled on Scenario', () => {
 		for (const id of running) expect(result.nodeError?.description).toContain(id);
 	});
 
+	test('Wait for Job stopped by a failure names the jobs it finished but does not return apart from those still running', async () => {
+		sim.setJobDuration(50);
+		const [finished] = await startJobs('done before', 1);
+		while (sim.jobs.get(finished)?.status !== 'success') await sleep(20);
+		sim.setJobDuration(1_500);
+		sim.failNextJobs(1, reason);
+		const [failing] = await startJobs('fails later', 1);
+		sim.setJobDuration(20_000);
+		const [running] = await startJobs('runs on', 1);
+		const result = await run(sim, {
+			type: 'waitForJob',
+			parameters: {
+				jobId: '={{ $json.jobId }}',
+				timeoutSeconds: TIMEOUT_S,
+				options: { requestTimeoutSeconds: REQUEST_TIMEOUT_S },
+			},
+			items: waitItems([finished, failing, running]),
+		});
+		expect(result.error?.message).toBe(`Scenario job ${failing} failed: ${reason} [item 1]`);
+		const description = result.nodeError?.description ?? '';
+		expect(description).toContain(
+			`Finished on Scenario, outputs not returned: ${finished} (item 0).`,
+		);
+		expect(description).toContain(`Still running on Scenario, not canceled: ${running} (item 2).`);
+	});
+
 	test('a generating node without Continue On Fail cancels its own jobs still running when an item fails, even if the cancel call fails', async () => {
 		sim.setJobDuration(20_000);
 		sim.inject({

@@ -103,6 +103,7 @@ export async function followJob(
 		}
 		throw failure;
 	}
+	state.ended = job.status;
 	const modelId = state.modelId ?? (job.metadata?.input?.modelId as string | undefined);
 	state.modelId = modelId;
 	if (job.status !== 'success') {

@@ -215,13 +215,17 @@ async function submit(
 	record.items.set(itemIndex, { jobId: job.jobId, estimatedCost: submitted.creativeUnitsCost });
 	// A paid job's id in n8n's log the moment it exists: a worker that dies mid-node takes the
 	// execution's data with it (README: Running at scale), and this line is how to collect the job.
-	ctx.logger.info(`Scenario job ${job.jobId} submitted`, {
-		jobId: job.jobId,
-		modelId: submission.modelId,
-		executionId: ctx.getExecutionId(),
-		node: ctx.getNode().name,
-		itemIndex,
-	});
+	// The message itself names the execution, node and item: n8n's default text log prints only it.
+	ctx.logger.info(
+		`Scenario job ${job.jobId} submitted (execution ${ctx.getExecutionId()}, node "${ctx.getNode().name}", item ${itemIndex})`,
+		{
+			jobId: job.jobId,
+			modelId: submission.modelId,
+			executionId: ctx.getExecutionId(),
+			node: ctx.getNode().name,
+			itemIndex,
+		},
+	);
 	return { job, estimatedCost: submitted.creativeUnitsCost };
 }
 

@@ -12,6 +12,8 @@ export interface ItemState {
 	modelId?: string;
 	/** Set once the node has canceled this item's job on Scenario. */
 	canceled?: boolean;
+	/** The job's final status, once the node has seen it end. */
+	ended?: string;
 }
 
 export interface RunContext {
@@ -129,17 +131,25 @@ function paired(results: INodeExecutionData[] | RoutedItems, itemIndex: number):
 }
 
 /**
- * The jobs a stopped run leaves running on Scenario (Wait for Job never cancels a job it did not
- * start; a generating node keeps its jobs for Retry On Fail), named in the error so none is lost.
+ * The jobs of a stopped run, named in its error so none is lost: those left running on Scenario
+ * (Wait for Job never cancels a job it did not start; a generating node keeps its jobs for Retry
+ * On Fail), and those that finished but whose outputs the failed run does not return.
  */
 function withJobsLeftRunning(error: NodeError, states: ItemState[]): NodeError {
-	const failedJob = error.context.itemIndex;
-	const running = states
+	const failedItem = error.context.itemIndex;
+	const others = states
 		.map((state, itemIndex) => ({ state, itemIndex }))
-		.filter(({ state, itemIndex }) => state.jobId && !state.canceled && itemIndex !== failedJob)
-		.map(({ state, itemIndex }) => `${state.jobId} (item ${itemIndex})`);
-	if (running.length === 0) return error;
-	const note = `Still running on Scenario, not canceled: ${running.join(', ')}. Pass their ids to Scenario Wait for Job to collect them.`;
+		.filter(({ state, itemIndex }) => state.jobId && !state.canceled && itemIndex !== failedItem);
+	const named = (list: typeof others) =>
+		list.map(({ state, itemIndex }) => `${state.jobId} (item ${itemIndex})`).join(', ');
+	const running = others.filter(({ state }) => state.ended === undefined);
+	const finished = others.filter(({ state }) => state.ended === 'success');
+	const notes = [
+		running.length ? `Still running on Scenario, not canceled: ${named(running)}.` : '',
+		finished.length ? `Finished on Scenario, outputs not returned: ${named(finished)}.` : '',
+	].filter(Boolean);
+	if (notes.length === 0) return error;
+	const note = `${notes.join(' ')} Pass their ids to Scenario Wait for Job to collect them.`;
 	error.description = error.description ? `${error.description} ${note}` : note;
 	return error;
 }
