@@ -38,6 +38,8 @@ export interface QueueCluster {
 	redis: Service;
 	/** The main's environment (imports and CLI commands run in it). */
 	mainEnv: N8nEnv;
+	/** Every n8n process's environment so far: main's, then each worker's (killed ones too). */
+	envs: N8nEnv[];
 	main?: N8nServer;
 	workers: N8nServer[];
 	importAndPublish(
@@ -57,6 +59,12 @@ export interface QueueCluster {
 	executionData(executionId: string): Promise<StoredRun | undefined>;
 	/** The bytes of a binary in `database` mode (its id is `database:<fileId>`). */
 	readBinary(id: string): Promise<Buffer>;
+	/**
+	 * The offline guard's refused connections in every process (main and each worker, where the
+	 * nodes run), each line prefixed with the process (`main`, `worker 1`, …).
+	 */
+	guardViolations(): string[];
+	/** Stops every n8n process at once, then Redis and PostgreSQL; removes the user folders. */
 	stop(): Promise<void>;
 }
 
@@ -68,6 +76,9 @@ export interface ExecutionRow {
 	retryOf: string | null;
 	retrySuccessId: string | null;
 	waitTill: string | null;
+	/** When a process started running it, and when it ended (ISO 8601, from PostgreSQL). */
+	startedAt: string | null;
+	stoppedAt: string | null;
 }
 
 export interface StoredItem {
@@ -141,6 +152,7 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 		pg,
 		redis,
 		mainEnv,
+		envs,
 		workers,
 		async importAndPublish(workflows, credentials) {
 			await importCredentials(mainEnv, credentials);
@@ -192,7 +204,8 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 		async executions(workflowId) {
 			const out = await pg.query(
 				`select coalesce(json_agg(e order by e.id), '[]') from (select id::text, status, mode, finished,
-				"retryOf" as "retryOf", "retrySuccessId" as "retrySuccessId", "waitTill"::text as "waitTill"
+				"retryOf" as "retryOf", "retrySuccessId" as "retrySuccessId", "waitTill"::text as "waitTill",
+				to_json("startedAt") as "startedAt", to_json("stoppedAt") as "stoppedAt"
 				from execution_entity where "workflowId" = '${workflowId.replace(/'/g, "''")}') e`,
 			);
 			return JSON.parse(out) as ExecutionRow[];
@@ -212,11 +225,15 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 			if (!hex) throw new Error(`binary ${id} is not in binary_data`);
 			return Buffer.from(hex, 'hex');
 		},
+		guardViolations() {
+			return envs.flatMap((env, i) =>
+				env.guardViolations().map((line) => `${i === 0 ? 'main' : `worker ${i}`}: ${line}`),
+			);
+		},
 		async stop() {
-			for (const worker of workers) await worker.stop().catch(() => {});
-			await cluster.main?.stop().catch(() => {});
-			await redis.stop().catch(() => {});
-			await pg.stop().catch(() => {});
+			const n8nProcesses = [...workers, ...(cluster.main ? [cluster.main] : [])];
+			await Promise.all(n8nProcesses.map((server) => server.stop().catch(() => {})));
+			await Promise.all([redis.stop().catch(() => {}), pg.stop().catch(() => {})]);
 			for (const env of envs) env.cleanup();
 		},
 	};

@@ -10,29 +10,23 @@
  * (b) two executions whose node is running when the worker dies (Custom Generate following its
  *     job; Wait for Job following a job a saved Custom Generate submitted). n8n fails them, and
  *     what n8n's retry does with them is shown as it is; then the recovery that does collect
- *     their jobs (the job ids, as Scenario lists them, handed to Wait for Job).
+ *     their jobs (the job ids the nodes logged on the dead worker, `Scenario job job_… submitted
+ *     (…)`, handed to Wait for Job).
  * Every count comes from the simulator's request log: jobs submitted, duplicates, items out.
  *
- * The Bull lock lasts 10 s and the stalled-job check runs every 10 s here (n8n's defaults: 60 s
- * and 30 s) so that the new worker finds the dead one's job sooner.
+ * The Bull lock lasts 20 s (renewed every 5 s) and the stalled-job check runs every 10 s here
+ * (n8n's defaults: 60 s, 10 s, 30 s) so that the new worker finds the dead one's job sooner, with
+ * room left for a busy live worker to renew its own locks in time.
  */
-import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { mediaKindOf } from '../../simulator/media';
-import { sniffImage } from '../../simulator/png';
 import { ScenarioSimulator } from '../../simulator/server';
 import { ensureN8nInstall, requireBuiltPackage, type N8nServer } from '../n8n';
-import {
-	startQueueCluster,
-	type ExecutionRow,
-	type QueueCluster,
-	type StoredItem,
-	type StoredRun,
-} from './cluster';
+import { startQueueCluster, type ExecutionRow, type QueueCluster, type StoredRun } from './cluster';
+import { expectStoredBytes } from './stored-bytes';
 import {
 	CREDENTIAL,
 	GENERATE_MODEL,
@@ -47,6 +41,8 @@ const VIDEO_MODEL = 'model_bytedance-seedance-2-0-mini';
 const LONG_JOB_MS = 60_000;
 const NODE_JOB_MS = 20_000;
 const GENERATE = `/generate/custom/${GENERATE_MODEL}`;
+/** For tests that wait on n8n's stalled-job check, retries and recovery (`until` allows 180 s). */
+const RECOVERY_TIMEOUT_MS = 5 * 60_000;
 
 let sim: ScenarioSimulator;
 let cluster: QueueCluster;
@@ -80,8 +76,7 @@ beforeAll(async () => {
 		packageDir: REPO,
 		extraEnv: {
 			N8N_RESTRICT_FILE_ACCESS_TO: inputs,
-			EXECUTIONS_DATA_SAVE_ON_PROGRESS: 'true',
-			QUEUE_WORKER_LOCK_DURATION: '10000',
+			QUEUE_WORKER_LOCK_DURATION: '20000',
 			QUEUE_WORKER_LOCK_RENEW_TIME: '5000',
 			QUEUE_WORKER_STALLED_INTERVAL: '10000',
 		},
@@ -111,6 +106,7 @@ beforeAll(async () => {
 		const rows = await cluster.executions(longJob.id);
 		return rows[0]?.status === 'waiting' ? rows : undefined;
 	});
+	const parkedAt = Date.now();
 
 	// (b) Two executions whose node is following its job.
 	sim.setJobDuration(NODE_JOB_MS);
@@ -127,6 +123,16 @@ beforeAll(async () => {
 		run.progress = await cluster.executionData(execution.id);
 	}
 
+	// Still parked: had the setup outlasted the Wait node's wait, main would have handed the
+	// execution back to this very worker, and the kill would hit it running instead.
+	const [beforeKill] = await cluster.executions(longJob.id);
+	if (beforeKill?.status !== 'waiting') {
+		throw new Error(
+			`the long-job execution is "${beforeKill?.status}", not "waiting", just before the kill: ` +
+				`the setup took ${Math.round((Date.now() - parkedAt) / 1000)} s, longer than the Wait node's wait`,
+		);
+	}
+	console.log(`setup from parking to the kill: ${((Date.now() - parkedAt) / 1000).toFixed(1)} s`);
 	await cluster.kill(killedWorker);
 	// The dead worker's Bull jobs are failed by the next worker's stalled-job check.
 	newWorker = await cluster.startWorker(10);
@@ -136,7 +142,7 @@ afterAll(async () => {
 	await cluster?.stop();
 	await sim?.close();
 	if (inputs) rmSync(inputs, { recursive: true, force: true });
-});
+}, 120_000);
 
 const generationJobs = () => [...sim.jobs.values()].filter((job) => job.modelId === GENERATE_MODEL);
 
@@ -206,7 +212,7 @@ describe('a worker killed while the execution waits (Check Once, looped through 
 		expect(checks[1].data!.main[1] ?? []).toEqual([]);
 		const job = sim.jobs.get(started.json.jobId as string)!;
 		expect(done.map((item) => item.json.assetId)).toEqual(job.assetIds);
-		for (const item of done) await expectStoredBytes(item);
+		for (const item of done) await expectStoredBytes(cluster, sim, item);
 	});
 
 	it('figures: 1 execution, 1 job submitted, 0 duplicates, every item out', () => {
@@ -231,38 +237,28 @@ describe('a worker killed while the execution waits (Check Once, looped through 
 	});
 });
 
-/** The item's binary is in the database and is the simulator asset's very bytes. */
-async function expectStoredBytes(item: StoredItem): Promise<void> {
-	const binary = item.binary?.data;
-	expect(binary?.id).toMatch(/^database:/);
-	const bytes = await cluster.readBinary(binary!.id!);
-	expect(sim.assets.get(item.json.assetId as string)?.bytes.equals(bytes)).toBe(true);
-	// An image, or the MP4 a video model makes, with the MIME type its bytes say.
-	const kind = mediaKindOf(bytes) ?? (sniffImage(bytes) ? 'image' : undefined);
-	expect(kind).toBe(item.json.kind);
-	expect(binary?.mimeType).toBe(item.json.mimeType);
-	if (typeof item.json.sha256 === 'string')
-		expect(item.json.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
-}
-
 /**
  * The worker is killed while a node runs: Custom Generate following its job (Wait for Completion
  * on), or Wait for Job following the job an earlier Custom Generate submitted (its output already
  * saved as execution progress).
  */
 describe('a worker killed while a node runs', () => {
-	it('n8n fails each execution and answers the webhook with 500', async () => {
-		for (const run of running) {
-			expect((await run.answer!).status).toBe(500);
-			const [execution, ...more] = await cluster.executions(run.workflowId);
-			expect(more).toEqual([]);
-			expect(execution).toMatchObject({ status: 'error', mode: 'webhook', finished: false });
-			const stored = await cluster.executionData(execution.id);
-			expect(stored?.resultData.error?.message).toMatch(
-				/failed to be processed too many times and will no longer retry/,
-			);
-		}
-	});
+	it(
+		'n8n fails each execution and answers the webhook with 500',
+		async () => {
+			for (const run of running) {
+				expect((await run.answer!).status).toBe(500);
+				const [execution, ...more] = await cluster.executions(run.workflowId);
+				expect(more).toEqual([]);
+				expect(execution).toMatchObject({ status: 'error', mode: 'webhook', finished: false });
+				const stored = await cluster.executionData(execution.id);
+				expect(stored?.resultData.error?.message).toMatch(
+					/failed to be processed too many times and will no longer retry/,
+				);
+			}
+		},
+		RECOVERY_TIMEOUT_MS,
+	);
 
 	it('the progress saved before the kill held the job id; main replaced it with an empty run', async () => {
 		const split = running.find((run) => run.workflowId === 'wfQueueCrashWait')!.progress!;
@@ -279,70 +275,88 @@ describe('a worker killed while a node runs', () => {
 		}
 	});
 
-	it("n8n's retry of the failed execution re-runs no node: 0 duplicate jobs, and the images never reach n8n", async () => {
-		for (const run of running) {
-			const [execution] = await cluster.executions(run.workflowId);
-			const retried = await cluster.main!.rest.post<{ id: string; status: string; mode: string }>(
-				`/executions/${execution.id}/retry`,
-				{ loadWorkflow: false },
-			);
-			expect(retried).toMatchObject({ mode: 'retry', status: 'error' });
-			const retry = await cluster.executionData(retried.id);
-			expect(retry?.resultData.runData).toEqual({});
-		}
-		// The jobs ran on and finished (and were paid for) on Scenario.
-		await until('the jobs to finish on the simulator', () =>
-			generationJobs().every((job) => job.status === 'success') ? true : undefined,
-		);
-		let itemsOut = 0;
-		for (const run of running) {
-			for (const execution of await cluster.executions(run.workflowId)) {
-				const stored = await cluster.executionData(execution.id);
-				for (const nodeRun of stored?.resultData.runData['Images Out'] ?? [])
-					itemsOut += nodeRun.data?.main[0]?.length ?? 0;
+	it(
+		"n8n's retry of the failed execution re-runs no node: 0 duplicate jobs, and the images never reach n8n",
+		async () => {
+			for (const run of running) {
+				const [execution] = await cluster.executions(run.workflowId);
+				const retried = await cluster.main!.rest.post<{ id: string; status: string; mode: string }>(
+					`/executions/${execution.id}/retry`,
+					{ loadWorkflow: false },
+				);
+				expect(retried).toMatchObject({ mode: 'retry', status: 'error' });
+				const retry = await cluster.executionData(retried.id);
+				expect(retry?.resultData.runData).toEqual({});
 			}
-		}
-		const figures = {
-			executions: running.length,
-			jobsSubmitted: sim.calls('POST', GENERATE).length,
-			duplicates: sim.calls('POST', GENERATE).length - running.length,
-			itemsOut,
-			itemsLost: running.length * 2 - itemsOut,
-		};
-		console.log(`crash while a node runs: ${JSON.stringify(figures)}`);
-		expect(figures).toEqual({
-			executions: 2,
-			jobsSubmitted: 2,
-			duplicates: 0,
-			itemsOut: 0,
-			itemsLost: 4,
-		});
-	});
-	it("what the user can do: hand the jobs, as the dead worker's log names them, to Wait for Job — the same jobs come out, none submitted again", async () => {
-		const before = sim.calls('POST', GENERATE).length;
-		// The nodes log each job they submit; the killed worker's log names every paid job.
-		const logged = [...killedWorker.output().matchAll(/Scenario job (job_[A-Za-z0-9]+) submitted/g)]
-			.map((match) => match[1])
-			.filter((jobId) => sim.jobs.get(jobId)?.modelId === GENERATE_MODEL);
-		expect(new Set(logged)).toEqual(new Set(generationJobs().map((job) => job.jobId)));
-		const jobs = [...new Set(logged)].map((jobId) => ({ jobId }));
-		const answer = await cluster.webhook('queue-recover', { jobs });
-		expect(answer.status).toBe(200);
-		const items = answer.body as Array<{ jobId: string; assetId: string; png: string }>;
-		expect(items).toHaveLength(running.length * 2);
-		for (const item of items) {
-			const job = sim.jobs.get(item.jobId)!;
-			expect(job.assetIds).toContain(item.assetId);
-			expect(sim.assets.get(item.assetId)?.bytes.equals(Buffer.from(item.png, 'base64'))).toBe(
-				true,
+			// The jobs ran on and finished (and were paid for) on Scenario.
+			await until('the jobs to finish on the simulator', () =>
+				generationJobs().every((job) => job.status === 'success') ? true : undefined,
 			);
-		}
-		const figures = {
-			jobsCollected: new Set(items.map((item) => item.jobId)).size,
-			newSubmissions: sim.calls('POST', GENERATE).length - before,
-			itemsOut: items.length,
-		};
-		console.log(`recovery through Wait for Job: ${JSON.stringify(figures)}`);
-		expect(figures).toEqual({ jobsCollected: 2, newSubmissions: 0, itemsOut: 4 });
+			let itemsOut = 0;
+			for (const run of running) {
+				for (const execution of await cluster.executions(run.workflowId)) {
+					const stored = await cluster.executionData(execution.id);
+					for (const nodeRun of stored?.resultData.runData['Images Out'] ?? [])
+						itemsOut += nodeRun.data?.main[0]?.length ?? 0;
+				}
+			}
+			const figures = {
+				executions: running.length,
+				jobsSubmitted: sim.calls('POST', GENERATE).length,
+				duplicates: sim.calls('POST', GENERATE).length - running.length,
+				itemsOut,
+				itemsLost: running.length * 2 - itemsOut,
+			};
+			console.log(`crash while a node runs: ${JSON.stringify(figures)}`);
+			expect(figures).toEqual({
+				executions: 2,
+				jobsSubmitted: 2,
+				duplicates: 0,
+				itemsOut: 0,
+				itemsLost: 4,
+			});
+		},
+		RECOVERY_TIMEOUT_MS,
+	);
+
+	it(
+		"what the user can do: hand the jobs, as the dead worker's log names them, to Wait for Job — the same jobs come out, none submitted again",
+		async () => {
+			const before = sim.calls('POST', GENERATE).length;
+			// The nodes log each job they submit; the killed worker's log names every paid job.
+			const logged = [
+				...killedWorker.output().matchAll(/Scenario job (job_[A-Za-z0-9]+) submitted/g),
+			]
+				.map((match) => match[1])
+				.filter((jobId) => sim.jobs.get(jobId)?.modelId === GENERATE_MODEL);
+			expect(new Set(logged)).toEqual(new Set(generationJobs().map((job) => job.jobId)));
+			const jobs = [...new Set(logged)].map((jobId) => ({ jobId }));
+			const answer = await cluster.webhook('queue-recover', { jobs });
+			expect(answer.status).toBe(200);
+			const items = answer.body as Array<{ jobId: string; assetId: string; png: string }>;
+			expect(items).toHaveLength(running.length * 2);
+			for (const item of items) {
+				const job = sim.jobs.get(item.jobId)!;
+				expect(job.assetIds).toContain(item.assetId);
+				expect(sim.assets.get(item.assetId)?.bytes.equals(Buffer.from(item.png, 'base64'))).toBe(
+					true,
+				);
+			}
+			const figures = {
+				jobsCollected: new Set(items.map((item) => item.jobId)).size,
+				newSubmissions: sim.calls('POST', GENERATE).length - before,
+				itemsOut: items.length,
+			};
+			console.log(`recovery through Wait for Job: ${JSON.stringify(figures)}`);
+			expect(figures).toEqual({ jobsCollected: 2, newSubmissions: 0, itemsOut: 4 });
+		},
+		RECOVERY_TIMEOUT_MS,
+	);
+});
+
+describe('afterwards', () => {
+	it('every n8n process (main, the killed worker, the new one) stayed on loopback', () => {
+		expect(cluster.envs).toHaveLength(3);
+		expect(cluster.guardViolations()).toEqual([]);
 	});
 });

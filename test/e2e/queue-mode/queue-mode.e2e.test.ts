@@ -14,6 +14,7 @@ import { ScenarioSimulator } from '../../simulator/server';
 import { sniffImage } from '../../simulator/png';
 import { ensureN8nInstall, requireBuiltPackage } from '../n8n';
 import { startQueueCluster, type QueueCluster } from './cluster';
+import { expectStoredBytes } from './stored-bytes';
 import { CREDENTIAL, EDIT_MODEL, GENERATE_MODEL, generateAndEditWorkflow } from './workflows';
 
 const REPO = resolve(__dirname, '..', '..', '..');
@@ -31,7 +32,7 @@ beforeAll(async () => {
 	copyFileSync(join(REPO, 'examples', 'product.png'), join(inputs, 'product.png'));
 	cluster = await startQueueCluster({
 		packageDir: REPO,
-		extraEnv: { N8N_RESTRICT_FILE_ACCESS_TO: inputs, EXECUTIONS_DATA_SAVE_ON_PROGRESS: 'true' },
+		extraEnv: { N8N_RESTRICT_FILE_ACCESS_TO: inputs },
 	});
 	await cluster.importAndPublish(
 		[generateAndEditWorkflow(PREFIX, join(inputs, 'product.png'))],
@@ -51,7 +52,9 @@ afterAll(async () => {
 	await cluster?.stop();
 	await sim?.close();
 	if (inputs) rmSync(inputs, { recursive: true, force: true });
-});
+}, 120_000);
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 interface AnswerItem {
 	png: string;
@@ -74,8 +77,24 @@ it(
 		expect(generations.map((c) => (c.body as { prompt: string }).prompt).sort()).toEqual(
 			[...prompts].sort(),
 		);
+		// Prompt Edit on each output: every edit was given one generated image (uploaded again from
+		// n8n's binary data: same bytes), and every generated image went to one edit.
+		const generationJobs = [...sim.jobs.values()].filter((job) => job.modelId === GENERATE_MODEL);
+		const generated = generationJobs.flatMap((job) => job.assetIds);
+		expect(generated).toHaveLength(prompts.length * 2);
+		const generatedByBytes = new Map(
+			generated.map((id) => [sha256(sim.assets.get(id)!.bytes), id]),
+		);
+		expect(generatedByBytes.size).toBe(generated.length); // distinct images: bytes tell which
 		const edits = sim.calls('POST', `/generate/custom/${EDIT_MODEL}`);
-		expect(edits).toHaveLength(prompts.length * 2);
+		const editedImages = edits.map((call) => {
+			const given = Object.values(call.body as Record<string, unknown>)
+				.flat()
+				.filter((value): value is string => typeof value === 'string' && sim.assets.has(value));
+			expect(given).toHaveLength(1);
+			return generatedByBytes.get(sha256(sim.assets.get(given[0])!.bytes));
+		});
+		expect(editedImages.sort()).toEqual([...generated].sort());
 
 		for (const answer of answers) {
 			const items = answer.body as AnswerItem[];
@@ -83,7 +102,7 @@ it(
 			for (const item of items) {
 				const bytes = Buffer.from(item.png, 'base64');
 				expect(sniffImage(bytes)?.mimeType).toBe('image/png');
-				expect(item.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+				expect(item.sha256).toBe(sha256(bytes));
 				// The very bytes of the simulator's edited asset.
 				expect(sim.assets.get(item.assetId)?.bytes.equals(bytes)).toBe(true);
 			}
@@ -95,8 +114,8 @@ it(
 			expect(sim.assets.get(ref)?.bytes.equals(product)).toBe(true);
 		}
 
-		// The worker ran them all, main none; they overlapped (every generation was submitted before
-		// the first one's job had finished).
+		// The worker ran them all, main none, and at once: one moment lies inside all four runs
+		// (startedAt to stoppedAt, as n8n stored them).
 		const executions = await cluster.executions('wfQueueEdit00001');
 		expect(executions).toHaveLength(prompts.length);
 		const workerLog = cluster.workers[0].output();
@@ -107,16 +126,26 @@ it(
 			expect(mainLog).toContain(`Enqueued execution ${id} `);
 		}
 		expect(mainLog).not.toContain('Worker started execution');
-		const generationJobs = [...sim.jobs.values()].filter((job) => job.modelId === GENERATE_MODEL);
-		const firstPlannedEnd = Math.min(
-			...generationJobs.map((job) => job.createdAt + job.durationMs),
-		);
-		expect(Math.max(...generationJobs.map((job) => job.createdAt))).toBeLessThan(firstPlannedEnd);
+		const lastStart = Math.max(...executions.map((e) => Date.parse(e.startedAt!)));
+		const firstStop = Math.min(...executions.map((e) => Date.parse(e.stoppedAt!)));
+		expect(lastStart).toBeLessThan(firstStop);
 
-		// Binary data in the database (n8n's queue-mode default), not on any disk.
-		const stored = Number(await cluster.pg.query('select count(*) from binary_data'));
-		expect(stored).toBeGreaterThan(0);
-		expect(cluster.mainEnv.guardViolations()).toEqual([]);
+		// Binary data in the database (n8n's queue-mode default), not on any disk: every image the
+		// nodes output is a `database:` binary holding the simulator's bytes.
+		let outputs = 0;
+		for (const { id } of executions) {
+			const { runData } = (await cluster.executionData(id))!.resultData;
+			for (const node of ['Generate', 'Prompt Edit']) {
+				for (const item of runData[node][0].data!.main[0]!) {
+					await expectStoredBytes(cluster, sim, item);
+					outputs++;
+				}
+			}
+		}
+		expect(outputs).toBe(prompts.length * 4);
+		// Main and the worker (where the nodes ran) stayed on loopback.
+		expect(cluster.envs).toHaveLength(2);
+		expect(cluster.guardViolations()).toEqual([]);
 	},
 	10 * 60_000,
 );

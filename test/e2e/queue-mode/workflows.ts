@@ -199,7 +199,10 @@ function workflow(id: string, name: string, nodes: WorkflowNode[]): Workflow {
 		active: false,
 		nodes,
 		connections: chain(nodes.map((n) => n.name)),
-		// Progress saved after every node: what n8n's "retry from the failed node" starts from.
+		// Progress saved after every node (the crash test reads the job ids it holds before the kill).
+		// Set here rather than as EXECUTIONS_DATA_SAVE_ON_PROGRESS: it travels with the workflow and
+		// wins over the instance default. A worker's crash does not keep it: main overwrites it with
+		// an empty run, so n8n's retry has nothing to start from (queue-crash.e2e.test.ts).
 		settings: { executionOrder: 'v1', saveExecutionProgress: true },
 	};
 }
@@ -334,7 +337,8 @@ export function textToImageWorkflow(prefix: string, concurrency: number): Workfl
 
 /**
  * The recovery after a crash that lost an execution's job ids (README, Running at scale): the user
- * takes the ids from Scenario and hands them to Wait for Job, which submits nothing.
+ * takes the ids from the dead worker's log (the nodes log `Scenario job job_… submitted (…)`) and
+ * hands them to Wait for Job, which submits nothing.
  * Webhook `{ jobs: [{ jobId }, …] }` → one item per job → Wait for Job → images out.
  */
 export function recoveryWorkflow(prefix: string): Workflow {
