@@ -10,8 +10,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { INode } from 'n8n-workflow';
-
 import type { ModelInput, ScenarioModel } from '../../nodes/shared/model/api-types';
 import {
 	convertValue,
@@ -27,6 +25,7 @@ import {
 	referenceBody,
 } from '../support/reference-models';
 import { category } from './support';
+import { nodeStub } from '../support/scenario-nodes';
 
 const { test } = category('reference models');
 
@@ -35,14 +34,7 @@ const MODELS = readReferenceModels().map((reference) => ({
 	model: referenceBody(reference).model as unknown as ScenarioModel,
 }));
 
-const NODE: INode = {
-	id: 'sweep',
-	name: 'Scenario Custom Generate',
-	type: 'scenarioCustomGenerate',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
+const NODE = nodeStub();
 /** An asset id of the kind a file input takes (the stub below answers with that kind). */
 const assetFor = (input: ModelInput) => `asset_SWEEP_${input.kind ?? 'image'}`;
 const PROMPT = 'a weathered bronze statue in a quiet garden, reference sweep';

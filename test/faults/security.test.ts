@@ -10,14 +10,21 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { Workflow, type INode } from 'n8n-workflow';
+import { Workflow } from 'n8n-workflow';
 
 import { ScenarioApi } from '../../credentials/ScenarioApi.credentials';
 import { checkBaseUrl } from '../../nodes/shared/transport/connection';
 import { HarnessNodeTypes } from '../harness';
 import type { RunNodeResult } from '../harness';
 import type { ScenarioSimulator } from '../simulator/server';
-import { imageItem, mapped, modelById, nodeTypes, pngImage } from '../support/scenario-nodes';
+import {
+	imageItem,
+	mapped,
+	modelById,
+	nodeStub,
+	nodeTypes,
+	pngImage,
+} from '../support/scenario-nodes';
 import {
 	category,
 	deepText,
@@ -305,14 +312,7 @@ describe('a non-https Base URL is refused unless it is a loopback address', () =
 	test('the credential test request sends a refused URL to the discard address, and keeps https and loopback ones', () => {
 		const credential = new ScenarioApi();
 		const expression = credential.test.request.baseURL as string;
-		const node: INode = {
-			id: 'n',
-			name: 'Credential Test',
-			type: 'n8n-nodes-scenario.scenarioCustomGenerate',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		};
+		const node = nodeStub('customGenerate', 'Credential Test');
 		const workflow = new Workflow({
 			nodes: [node],
 			connections: {},

@@ -1,4 +1,4 @@
-import type { INodeType, ResourceMapperValue } from 'n8n-workflow';
+import type { INode, INodeType, ResourceMapperValue } from 'n8n-workflow';
 
 import { ScenarioApi } from '../../credentials/ScenarioApi.credentials';
 import { ScenarioCustomGenerate } from '../../nodes/ScenarioCustomGenerate/ScenarioCustomGenerate.node';
@@ -31,6 +31,19 @@ export const nodeTypes: Record<string, INodeType> = {
 };
 
 export const credentialTypes = { scenarioApi: new ScenarioApi() };
+
+/** One of our nodes as a workflow holds it, for code that takes an INode (errors, plans). */
+export const nodeStub = (
+	type: keyof typeof TYPES = 'customGenerate',
+	name = 'Scenario',
+): INode => ({
+	id: 'node',
+	name,
+	type: TYPES[type],
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+});
 
 export function credentialsFor(sim: ScenarioSimulator, extra: Record<string, string> = {}) {
 	return {

@@ -1,17 +1,9 @@
-import type { INode } from 'n8n-workflow';
-
 import { jobFailureReason } from '../../nodes/shared/execute/follow-job';
 import type { ScenarioJob } from '../../nodes/shared/model/api-types';
 import { scenarioApiError, scenarioMessage } from '../../nodes/shared/transport/errors';
+import { nodeStub } from '../support/scenario-nodes';
 
-const node: INode = {
-	id: 'node-1',
-	name: 'Scenario Custom Generate',
-	type: 'n8n-nodes-scenario.scenarioCustomGenerate',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
+const node = nodeStub();
 
 const failed = (extra: Record<string, unknown>, metadata: Record<string, unknown> = {}) =>
 	({ jobId: 'job_x', status: 'failure', ...extra, metadata }) as unknown as ScenarioJob;

@@ -1,24 +1,18 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NodeOperationError, type INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { ScenarioModel } from '../../nodes/shared/model/api-types';
 import { modelFields, planModelRequest, mainImageInput } from '../../nodes/shared/model/model-form';
 import { imageSlot, placeImages } from '../../nodes/shared/model/image-slots';
+import { nodeStub } from '../support/scenario-nodes';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'scenario-api');
 const load = (path: string): ScenarioModel =>
 	(JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as { model: ScenarioModel }).model;
 
-const node: INode = {
-	id: '1',
-	name: 'Scenario',
-	type: 'n8n-nodes-scenario.scenarioCustomGenerate',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
+const node = nodeStub();
 
 function errorOf(run: () => unknown): NodeOperationError {
 	try {

@@ -7,8 +7,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { INode } from 'n8n-workflow';
-
 import type { ScenarioModel } from '../../nodes/shared/model/api-types';
 import { imageSlot, strengthSlot, withoutOwnInputs } from '../../nodes/shared/model/image-slots';
 import { LEGACY_IMG2IMG_INPUTS } from '../../nodes/shared/model/legacy-img2img';
@@ -17,6 +15,7 @@ import {
 	trainedOptionsView,
 	trainedRouteFor,
 } from '../../nodes/shared/model/trained-models';
+import { nodeStub } from '../support/scenario-nodes';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'scenario-api');
 const read = <T>(file: string): T => JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as T;
@@ -38,14 +37,7 @@ function baseFixture(id: string): ScenarioModel {
 	return read<{ model: ScenarioModel }>(file).model;
 }
 
-const node: INode = {
-	id: 'node',
-	name: 'Scenario Img2Img',
-	type: 'n8n-nodes-scenario.scenarioImg2Img',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
+const node = nodeStub('img2img', 'Scenario Img2Img');
 const item = { node, itemIndex: 3 };
 const loadBase = async (baseId: string) => baseFixture(baseId);
 
