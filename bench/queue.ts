@@ -130,22 +130,15 @@ async function throughput(): Promise<void> {
 		const ok = answers.filter(
 			(a) => a.status === 200 && Array.isArray(a.body) && a.body.length === items,
 		).length;
-		const submitted = sim.calls('POST', `/generate/custom/${TEXT_MODEL}`).length;
-		const prompts = sim
-			.calls('POST', `/generate/custom/${TEXT_MODEL}`)
-			.map((c) => (c.body as { prompt: string }).prompt);
+		const generations = sim.calls('POST', `/generate/custom/${TEXT_MODEL}`);
+		const submitted = generations.length;
+		const prompts = generations.map((c) => (c.body as { prompt: string }).prompt);
 		const onWorker = rows.filter((r) =>
 			worker.output().includes(`Worker started execution ${r.id} `),
 		).length;
 		const idealMs = jobMs + pathMs;
 		const result = {
-			date: new Date().toISOString(),
-			commit: git('git rev-parse --short HEAD'),
-			machine: `${os.availableParallelism()} CPUs (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}; load ${os
-				.loadavg()
-				.map((l) => l.toFixed(2))
-				.join(' / ')}`,
-			n8n: cluster.mainEnv.version,
+			...runHeader(cluster.mainEnv.version),
 			executions,
 			items,
 			jobMs,
@@ -165,12 +158,7 @@ async function throughput(): Promise<void> {
 			binaries,
 			databaseGrowthBytes: sizeAfter - sizeBefore,
 		};
-		console.log(JSON.stringify(result, null, 2));
-		mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-		writeFileSync(
-			join(ROOT, 'bench', 'results', 'queue.json'),
-			JSON.stringify(result, null, 2) + '\n',
-		);
+		writeResult('queue.json', result);
 	} finally {
 		await cluster.stop();
 		await sim.close();
@@ -288,25 +276,14 @@ async function slotTime(): Promise<void> {
 			};
 		};
 		const result = {
-			date: new Date().toISOString(),
-			commit: git('git rev-parse --short HEAD'),
-			machine: `${os.availableParallelism()} CPUs (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}; load ${os
-				.loadavg()
-				.map((l) => l.toFixed(2))
-				.join(' / ')}`,
-			n8n: cluster.mainEnv.version,
+			...runHeader(cluster.mainEnv.version),
 			jobMs,
 			workerConcurrency: WORKER_CONCURRENCY,
 			before_followInNode: await measure(before.id, 'Start Video'),
 			after_checkOnceLoop: await measure(after.id, 'Start Video'),
 			jobsSubmitted: sim.calls('POST', '/generate/custom/').length,
 		};
-		console.log(JSON.stringify(result, null, 2));
-		mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-		writeFileSync(
-			join(ROOT, 'bench', 'results', 'queue-slot-time.json'),
-			JSON.stringify(result, null, 2) + '\n',
-		);
+		writeResult('queue-slot-time.json', result);
 	} finally {
 		await cluster.stop();
 		await sim.close();
@@ -332,6 +309,27 @@ async function storedBinaries(
 			'tableBytes', pg_total_relation_size('binary_data')) from binary_data`,
 		),
 	) as { rows: number; bytes: number; tableBytes: number };
+}
+
+/** When, on what and against which n8n a run was measured. */
+function runHeader(n8nVersion: string) {
+	const load = os
+		.loadavg()
+		.map((l) => l.toFixed(2))
+		.join(' / ');
+	return {
+		date: new Date().toISOString(),
+		commit: git('git rev-parse --short HEAD'),
+		machine: `${os.availableParallelism()} CPUs (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}; load ${load}`,
+		n8n: n8nVersion,
+	};
+}
+
+/** Prints a run's figures and keeps them in bench/results/<file>. */
+function writeResult(file: string, result: object): void {
+	console.log(JSON.stringify(result, null, 2));
+	mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+	writeFileSync(join(ROOT, 'bench', 'results', file), JSON.stringify(result, null, 2) + '\n');
 }
 
 function git(command: string): string {
