@@ -151,18 +151,19 @@ async function startJobs(tag: string, count = N): Promise<string[]> {
 }
 
 const waitItems = (ids: string[]): HarnessInputItem[] => ids.map((jobId) => ({ json: { jobId } }));
+/** Scenario Wait for Job on the items of waitItems, within the suite's timeouts. */
+const WAIT_PARAMETERS = {
+	jobId: '={{ $json.jobId }}',
+	timeoutSeconds: TIMEOUT_S,
+	options: { requestTimeoutSeconds: REQUEST_TIMEOUT_S },
+};
 
 const waitDriver: Driver = {
 	name: 'Wait for Job',
 	prompts: () => [],
 	spec: async (tag) => ({
 		type: 'waitForJob',
-		parameters: {
-			jobId: '={{ $json.jobId }}',
-			timeoutSeconds: TIMEOUT_S,
-			downloadImages: true,
-			options: { requestTimeoutSeconds: REQUEST_TIMEOUT_S },
-		},
+		parameters: { ...WAIT_PARAMETERS, downloadImages: true },
 		items: waitItems(await startJobs(tag)),
 	}),
 };
@@ -783,11 +784,7 @@ describe('jobs that fail or are canceled on Scenario', () => {
 		const running = await startJobs('stop rest', 2);
 		const result = await run(sim, {
 			type: 'waitForJob',
-			parameters: {
-				jobId: '={{ $json.jobId }}',
-				timeoutSeconds: TIMEOUT_S,
-				options: { requestTimeoutSeconds: REQUEST_TIMEOUT_S },
-			},
+			parameters: WAIT_PARAMETERS,
 			items: waitItems([failing, ...running]),
 		});
 		expect(result.elapsedMs).toBeLessThan(TIMEOUT_S * 1000);
@@ -810,11 +807,7 @@ describe('jobs that fail or are canceled on Scenario', () => {
 		const [running] = await startJobs('runs on', 1);
 		const result = await run(sim, {
 			type: 'waitForJob',
-			parameters: {
-				jobId: '={{ $json.jobId }}',
-				timeoutSeconds: TIMEOUT_S,
-				options: { requestTimeoutSeconds: REQUEST_TIMEOUT_S },
-			},
+			parameters: WAIT_PARAMETERS,
 			items: waitItems([finished, failing, running]),
 		});
 		expect(result.error?.message).toBe(`Scenario job ${failing} failed: ${reason} [item 1]`);
