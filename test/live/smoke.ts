@@ -56,6 +56,18 @@ const photo = (seed: string, size: number): HarnessInputItem => ({
 	json: {},
 	binary: { data: { data: pngImage(seed, size), mimeType: 'image/png', fileName: `${seed}.png` } },
 });
+/** Prompt Edit of the item's `data` image with a model, as the edit routes run it. */
+const promptEdit = (prompt: string, modelId: string, item: HarnessInputItem): RouteRun => ({
+	type: 'promptEdit',
+	parameters: {
+		image: 'data',
+		prompt,
+		model: modelById(modelId),
+		inputs: mapped({}),
+		options: OPTIONS,
+	},
+	items: [item],
+});
 
 /** A video for the video-input route: the user's, or the one the route's first run makes. */
 async function videoItem(earlier: RunNodeResult[]): Promise<HarnessInputItem> {
@@ -103,62 +115,41 @@ const ROUTES: Route[] = [
 		name: 'image-edit',
 		what: 'Prompt Edit of a small PNG (inline POST /assets) with Flux Kontext: the job from submission to billing, its output asset and signed URL.',
 		steps: [
-			() => ({
-				type: 'promptEdit',
-				parameters: {
-					image: 'data',
-					prompt: 'make it look like a watercolor painting',
-					model: modelById('model_flux-kontext-editing'),
-					inputs: mapped({}),
-					options: OPTIONS,
-				},
-				items: [photo('smoke-edit', 256)],
-			}),
+			() =>
+				promptEdit(
+					'make it look like a watercolor painting',
+					'model_flux-kontext-editing',
+					photo('smoke-edit', 256),
+				),
 		],
 	},
 	{
 		name: 'large-upload',
 		what: 'Prompt Edit of a 6 MB PNG: the multipart route (POST /uploads, signed part PUTs, GET /uploads/{id} until imported).',
 		steps: [
-			() => ({
-				type: 'promptEdit',
-				parameters: {
-					image: 'data',
-					prompt: 'make it look like a pencil sketch',
-					model: modelById('model_flux-kontext-editing'),
-					inputs: mapped({}),
-					options: OPTIONS,
-				},
-				items: [
-					{
-						json: {},
-						binary: {
-							data: {
-								data: padPng(pngImage('smoke-large', 512), 6 * 1024 * 1024, 'smoke'),
-								mimeType: 'image/png',
-								fileName: 'large.png',
-							},
+			() =>
+				promptEdit('make it look like a pencil sketch', 'model_flux-kontext-editing', {
+					json: {},
+					binary: {
+						data: {
+							data: padPng(pngImage('smoke-large', 512), 6 * 1024 * 1024, 'smoke'),
+							mimeType: 'image/png',
+							fileName: 'large.png',
 						},
 					},
-				],
-			}),
+				}),
 		],
 	},
 	{
 		name: 'lora',
 		what: 'Prompt Edit with a public Flux Kontext LoRA (recorded in contracts.json), run through its base model model_flux-kontext-editing with `loras`.',
 		steps: [
-			() => ({
-				type: 'promptEdit',
-				parameters: {
-					image: 'data',
-					prompt: 'in the style of the LoRA',
-					model: modelById('model_hFh8M6nQbqGFSKJdP536GXhE'),
-					inputs: mapped({}),
-					options: OPTIONS,
-				},
-				items: [photo('smoke-lora', 256)],
-			}),
+			() =>
+				promptEdit(
+					'in the style of the LoRA',
+					'model_hFh8M6nQbqGFSKJdP536GXhE',
+					photo('smoke-lora', 256),
+				),
 		],
 	},
 	{
