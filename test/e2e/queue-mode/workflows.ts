@@ -88,6 +88,28 @@ function readImage(file: string): WorkflowNode {
 }
 
 /** Custom Generate on the image read from disk; `numOutputs` images per execution. */
+/** A "Model Inputs" resource-mapper value as the editor stores it: values, and the fields shown. */
+function modelInputs(
+	value: Record<string, unknown>,
+	fields: Array<{ id: string; displayName: string; type: string; required?: boolean }> = [],
+) {
+	return {
+		mappingMode: 'defineBelow',
+		value,
+		matchingColumns: [],
+		schema: fields.map((field) => ({
+			required: false,
+			display: true,
+			defaultMatch: false,
+			canBeUsedToMatch: false,
+			removed: false,
+			...field,
+		})),
+		attemptToConvertTypes: false,
+		convertFieldsToString: true,
+	};
+}
+
 function generate(
 	prefix: string,
 	options: { numOutputs: number; waitForCompletion: boolean; name?: string },
@@ -101,31 +123,21 @@ function generate(
 		credentials: CREDENTIAL,
 		parameters: {
 			model: { __rl: true, mode: 'id', value: GENERATE_MODEL },
-			inputs: {
-				mappingMode: 'defineBelow',
-				value: {
+			inputs: modelInputs(
+				{
 					// Each execution's own prompt, so its jobs can be told apart on the simulator.
 					prompt: "={{ $('Webhook').item.json.body.prompt }}",
 					referenceImages: 'data',
 					aspectRatio: '1:1',
 					numOutputs: options.numOutputs,
 				},
-				matchingColumns: [],
-				schema: [
-					{ id: 'prompt', displayName: 'Prompt', required: true, display: true, type: 'string' },
-					{ id: 'referenceImages', displayName: 'Reference images', display: true, type: 'string' },
-					{ id: 'aspectRatio', displayName: 'Aspect Ratio', display: true, type: 'string' },
-					{ id: 'numOutputs', displayName: 'Image Count', display: true, type: 'number' },
-				].map((field) => ({
-					required: false,
-					defaultMatch: false,
-					canBeUsedToMatch: false,
-					removed: false,
-					...field,
-				})),
-				attemptToConvertTypes: false,
-				convertFieldsToString: true,
-			},
+				[
+					{ id: 'prompt', displayName: 'Prompt', required: true, type: 'string' },
+					{ id: 'referenceImages', displayName: 'Reference images', type: 'string' },
+					{ id: 'aspectRatio', displayName: 'Aspect Ratio', type: 'string' },
+					{ id: 'numOutputs', displayName: 'Image Count', type: 'number' },
+				],
+			),
 			options: { waitForCompletion: options.waitForCompletion },
 		},
 	};
@@ -145,14 +157,7 @@ function promptEdit(prefix: string): WorkflowNode {
 			model: { __rl: true, mode: 'id', value: EDIT_MODEL },
 			referenceImages: [],
 			mask: '',
-			inputs: {
-				mappingMode: 'defineBelow',
-				value: {},
-				matchingColumns: [],
-				schema: [],
-				attemptToConvertTypes: false,
-				convertFieldsToString: true,
-			},
+			inputs: modelInputs({}),
 			options: {},
 		},
 	};
@@ -311,24 +316,11 @@ export function textToImageWorkflow(prefix: string, concurrency: number): Workfl
 			credentials: CREDENTIAL,
 			parameters: {
 				model: { __rl: true, mode: 'id', value: TEXT_MODEL },
-				inputs: {
-					mappingMode: 'defineBelow',
-					value: { prompt: '={{ $json.prompt }}', numOutputs: 1, quality: 'medium' },
-					matchingColumns: [],
-					schema: [
-						{ id: 'prompt', displayName: 'Prompt', required: true, type: 'string' },
-						{ id: 'numOutputs', displayName: 'Image Count', required: false, type: 'number' },
-						{ id: 'quality', displayName: 'Quality', required: false, type: 'string' },
-					].map((field) => ({
-						defaultMatch: false,
-						canBeUsedToMatch: false,
-						display: true,
-						removed: false,
-						...field,
-					})),
-					attemptToConvertTypes: false,
-					convertFieldsToString: true,
-				},
+				inputs: modelInputs({ prompt: '={{ $json.prompt }}', numOutputs: 1, quality: 'medium' }, [
+					{ id: 'prompt', displayName: 'Prompt', required: true, type: 'string' },
+					{ id: 'numOutputs', displayName: 'Image Count', type: 'number' },
+					{ id: 'quality', displayName: 'Quality', type: 'string' },
+				]),
 				options: { maxConcurrentJobs: concurrency },
 			},
 		},
