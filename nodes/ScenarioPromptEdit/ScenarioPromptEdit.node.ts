@@ -34,11 +34,11 @@ import {
 } from '../shared/model/trained-models';
 import { inputError } from '../shared/transport/errors';
 import {
-	EDITING_LORA_TYPE,
 	EDITING_MODELS,
 	MASK_MODEL,
 	editingModelLabel,
 	editingModelTakes,
+	isEditingLora,
 	notAnEditingLora,
 } from './editing-models';
 
@@ -72,7 +72,7 @@ export class ScenarioPromptEdit implements INodeType {
 				listMethod: 'searchEditingModels',
 				default: EDITING_MODELS[0].id,
 				description:
-					'The editing model; each says what it takes. By ID also takes newer editing models and your own Flux Kontext LoRAs (they edit through FLUX Kontext Edit); other LoRAs run in Scenario Img2Img.',
+					'The editing model; each says what it takes. By ID also takes newer editing models and your own Flux Kontext and Qwen Edit 2511 LoRAs (they edit through FLUX Kontext Edit and Qwen Edit 2511); other LoRAs run in Scenario Img2Img.',
 			}),
 			{
 				displayName: 'Reference Images',
@@ -116,13 +116,8 @@ export class ScenarioPromptEdit implements INodeType {
 								description: `${model.id}: ${editingModelTakes(model)}.${model.note ? ` ${model.note}` : ''}`,
 								url: `https://app.scenario.com/models/${model.id}`,
 							}));
-				// Then the account's own Kontext LoRAs, which edit through Flux Kontext.
-				const own = await searchModels(
-					this,
-					filter,
-					paginationToken ?? 'private:',
-					(m) => m.type === EDITING_LORA_TYPE,
-				);
+				// Then the account's own editing LoRAs, which edit through their base editing model.
+				const own = await searchModels(this, filter, paginationToken ?? 'private:', isEditingLora);
 				return {
 					results: [...curated, ...own.results],
 					paginationToken: own.paginationToken?.startsWith('private:')
@@ -162,7 +157,7 @@ export class ScenarioPromptEdit implements INodeType {
 			const chosen = await models.get(state.modelId, itemIndex);
 			const refused = notAnEditingLora(chosen);
 			if (refused) throw inputError(node, itemIndex, 'Model', refused);
-			// A Kontext LoRA edits through FLUX Kontext Edit, named in its `loras`.
+			// An editing LoRA edits through its base editing model, named in its `loras`.
 			const { model, values } = await runnableModel(
 				{ node, itemIndex },
 				chosen,

@@ -54,7 +54,12 @@ export const EDITING_MODELS: EditingModel[] = [
 		maxImages: 14,
 		mask: false,
 	},
-	{ id: 'model_qwen-image-edit-2511', name: 'Qwen Edit 2511', mask: false },
+	{
+		id: 'model_qwen-image-edit-2511',
+		name: 'Qwen Edit 2511',
+		mask: false,
+		note: 'Your Qwen Edit 2511 LoRAs edit through it.',
+	},
 	{ id: 'model_qwen-image-edit-2509', name: 'Qwen Edit 2509', mask: false },
 	{ id: 'model_qwen-image-edit', name: 'Qwen Edit Plus', maxImages: 1, mask: false },
 	{ id: 'model_runway-gen4-image-editing', name: 'Runway Gen 4', maxImages: 3, mask: false },
@@ -79,15 +84,26 @@ export const editingModelLabel = (model: EditingModel): string =>
 	`${model.name}${model.aka ? ` (${model.aka})` : ''}: ${editingModelTakes(model)}`;
 
 /**
- * The trained models that edit: Kontext LoRAs, through FLUX Kontext Edit (contracts
- * `stack_kontext`). Flux.1 and Flux.2 LoRAs and compositions run through Flux Dev, which makes
- * images from a prompt and an image but does not follow an edit instruction.
+ * The trained models that edit, each through the editing model its type names: Kontext LoRAs
+ * through FLUX Kontext Edit (contracts `stack_kontext`), Qwen Edit 2511 LoRAs through Qwen Edit
+ * 2511 (its recorded `loras` input takes that type). Flux.1 and Flux.2 LoRAs and compositions run
+ * through Flux Dev, which makes images from a prompt and an image but does not follow an edit
+ * instruction.
  */
-export const EDITING_LORA_TYPE = 'flux.1-kontext-lora';
+export const EDITING_LORA_TYPES: Readonly<Record<string, string>> = {
+	'flux.1-kontext-lora': 'Flux Kontext',
+	'qwen-image-edit-2511-lora': 'Qwen Edit 2511',
+};
+
+export const isEditingLora = (model: ScenarioModel): boolean =>
+	Object.hasOwn(EDITING_LORA_TYPES, model.type) && trainedRouteFor(model) !== undefined;
 
 /** Why Prompt Edit does not run this trained model; undefined for a model it runs. */
 export function notAnEditingLora(model: ScenarioModel): string | undefined {
 	const route = trainedRouteFor(model);
-	if (!route || model.type === EDITING_LORA_TYPE) return undefined;
-	return `${model.id} is a ${model.type} model, which runs through ${route.base}, not an editing model: Prompt Edit takes only Flux Kontext LoRAs (${EDITING_LORA_TYPE}). Use Scenario Img2Img for this one`;
+	if (!route || isEditingLora(model)) return undefined;
+	const takes = Object.entries(EDITING_LORA_TYPES)
+		.map(([type, name]) => `${name} (${type})`)
+		.join(' and ');
+	return `${model.id} is a ${model.type} model, which runs through ${route.base}, not an editing model: Prompt Edit takes only editing LoRAs, ${takes}. Use Scenario Img2Img for this one`;
 }

@@ -327,6 +327,7 @@ export function describeRealN8n(version: string): void {
 					expect(first.results.map((r) => r.value)).toEqual([
 						'model_FIXTUREPRIVATEFLUXLORA01',
 						'model_FIXTUREPRIVATEKONTEXT001',
+						'model_FIXTUREPRIVATEQWENEDIT01',
 					]);
 					const second = await pickerPage('scenarioCustomGenerate', 'searchModels', {
 						paginationToken: first.paginationToken as string,

@@ -6,6 +6,9 @@ import { ScenarioSimulator } from '../simulator/server';
 import { sniffImage } from '../simulator/png';
 import { imageItem, mapped, modelById, runScenarioNode } from '../support/scenario-nodes';
 
+/** A Qwen Edit 2511 LoRA (derived fixture: no such record is recorded, see derived/derive.mjs). */
+const QWEN_EDIT_LORA = 'model_FIXTUREPRIVATEQWENEDIT01';
+
 const inputsOf = (path: string): string[] =>
 	(
 		JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'scenario-api', path), 'utf8')) as {
@@ -100,6 +103,34 @@ describe('Scenario Prompt Edit', () => {
 		).toBe(true);
 	});
 
+	it('runs a Qwen Edit 2511 LoRA through model_qwen-image-edit-2511, whose recorded loras input takes its type', async () => {
+		const result = await runScenarioNode(sim, {
+			type: 'promptEdit',
+			parameters: {
+				image: 'data',
+				prompt: 'ink style',
+				model: modelById(QWEN_EDIT_LORA),
+				inputs: mapped({ goFast: true }),
+			},
+			items: [imageItem('qwen')],
+		});
+		expect(result.error).toBeUndefined();
+		const post = submission();
+		expect(post.path).toBe('/v1/generate/custom/model_qwen-image-edit-2511');
+		expect(post.body).toEqual({
+			goFast: true,
+			prompt: 'ink style',
+			loras: [QWEN_EDIT_LORA],
+			referenceImages: [uploadedIds()[0]],
+		});
+		expect(
+			Object.keys(post.body as object).every((key) =>
+				inputsOf('models/trained/bases/model_qwen-image-edit-2511.json').includes(key),
+			),
+		).toBe(true);
+		expect(result.items[0].json).toMatchObject({ status: 'success' });
+	});
+
 	it.each([
 		['a Flux.1 LoRA', 'model_YQrES2iPys22nYwh3YhVfMh8', 'flux.1-lora', 'model_bfl-flux-1-dev'],
 		['a Flux.2 LoRA', 'model_CMUu7BjxV8TpdhG3FKoxZRxC', 'flux.2-dev-lora', 'model_bfl-flux-2-dev'],
@@ -126,7 +157,7 @@ describe('Scenario Prompt Edit', () => {
 			expect(result.items).toHaveLength(2);
 			for (const [index, item] of result.items.entries())
 				expect(item.json.error).toBe(
-					`Model: ${id} is a ${type} model, which runs through ${base}, not an editing model: Prompt Edit takes only Flux Kontext LoRAs (flux.1-kontext-lora). Use Scenario Img2Img for this one [item ${index}]`,
+					`Model: ${id} is a ${type} model, which runs through ${base}, not an editing model: Prompt Edit takes only editing LoRAs, Flux Kontext (flux.1-kontext-lora) and Qwen Edit 2511 (qwen-image-edit-2511-lora). Use Scenario Img2Img for this one [item ${index}]`,
 				);
 			expect(sim.calls('POST', '/assets')).toHaveLength(0);
 			expect(sim.calls('POST', '/generate/')).toHaveLength(0);
@@ -336,6 +367,28 @@ describe('Scenario Img2Img', () => {
 				location: 'outputPane',
 			},
 		]);
+	});
+
+	it('runs a Qwen Edit 2511 LoRA through its base model on /generate/custom, not the legacy route', async () => {
+		const result = await runScenarioNode(sim, {
+			type: 'img2img',
+			parameters: {
+				image: 'data',
+				prompt: 'ink style',
+				model: modelById(QWEN_EDIT_LORA),
+				inputs: mapped({}),
+			},
+			items: [imageItem('qwen-img2img')],
+		});
+		expect(result.error).toBeUndefined();
+		expect(sim.calls('POST', '/generate/img2img')).toHaveLength(0);
+		const post = submission();
+		expect(post.path).toBe('/v1/generate/custom/model_qwen-image-edit-2511');
+		expect(post.body).toMatchObject({
+			prompt: 'ink style',
+			loras: [QWEN_EDIT_LORA],
+			referenceImages: [uploadedIds()[0]],
+		});
 	});
 
 	it('runs a Flux.2 LoRA through model_bfl-flux-2-dev (contracts.json `stack_flux2`)', async () => {

@@ -8,7 +8,8 @@ import { isEmpty, toList } from './model-form';
  * How a trained model (LoRA, composition) runs: it has no inputs of its own, and Scenario refuses
  * its id on `/generate/custom` ("Custom models only are supported for this endpoint"), so it runs
  * through a base model, named in that model's `loras` or `modelId` input. The routes are the ones
- * recorded as accepted (test/fixtures/scenario-api/models/trained/contracts.json).
+ * recorded as accepted (test/fixtures/scenario-api/models/trained/contracts.json), and the
+ * Qwen Edit 2511 LoRA's, which its recorded base model names as the type its `loras` takes.
  */
 export interface TrainedRoute {
 	/** The base model that runs it. */
@@ -22,6 +23,9 @@ const TRAINED_ROUTES: Record<string, TrainedRoute> = {
 	'flux.1-composition': { base: 'model_bfl-flux-1-dev', input: 'modelId' }, // composition
 	'flux.2-dev-lora': { base: 'model_bfl-flux-2-dev', input: 'loras' }, // stack_flux2
 	'flux.1-kontext-lora': { base: 'model_flux-kontext-editing', input: 'loras' }, // stack_kontext
+	// No dry run recorded: the recorded base body (bases/model_qwen-image-edit-2511.json) names
+	// this type in its `loras` input's `modelTypes`, as Kontext's names flux.1-kontext-lora.
+	'qwen-image-edit-2511-lora': { base: 'model_qwen-image-edit-2511', input: 'loras' },
 };
 
 /** For a trained model, how it runs; undefined for a model that runs on its own. */
