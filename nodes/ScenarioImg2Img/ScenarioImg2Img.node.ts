@@ -28,6 +28,7 @@ import {
 } from '../shared/model/image-slots';
 import {
 	asLegacyImg2Img,
+	checkLegacySize,
 	isCustomModel,
 	LEGACY_IMG2IMG_PATH,
 } from '../shared/model/legacy-img2img';
@@ -192,7 +193,10 @@ export class ScenarioImg2Img implements INodeType {
 					location: 'outputPane',
 				});
 			}
-			if (legacy) values.numSamples ??= 1; // the endpoint's own default is 4 images
+			if (legacy) {
+				values.numSamples ??= 1; // the endpoint's own default is 4 images
+				checkLegacySize(node, itemIndex, chosen, values);
+			}
 			const placed = placeImages(node, itemIndex, model, values, { image });
 			const submission = await customSubmission(
 				this,

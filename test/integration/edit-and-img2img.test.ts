@@ -369,6 +369,64 @@ describe('Scenario Img2Img', () => {
 		]);
 	});
 
+	describe('the legacy /generate/img2img route (a derived sd-xl model: none is recorded)', () => {
+		const legacyRun = (inputs: Record<string, unknown>, items = [imageItem('legacy')]) =>
+			runScenarioNode(sim, {
+				type: 'img2img',
+				parameters: {
+					image: 'data',
+					prompt: 'oil painting',
+					strength: 0.4,
+					model: modelById('model_FIXTURELEGACYSDXL01'),
+					inputs: mapped(inputs),
+				},
+				items,
+				continueOnFail: true,
+			});
+
+		it('sends the model in the body, one image by default, and a width and height that are multiples of 8', async () => {
+			// 1000 = 8 × 125: a multiple of 8, inside the SDXL types' 512–2048.
+			const result = await legacyRun({ width: 1000, height: 1024 });
+			expect(result.items[0].json.error).toBeUndefined();
+			const post = submission();
+			expect(post.path).toBe('/v1/generate/img2img');
+			expect(post.body).toMatchObject({
+				modelId: 'model_FIXTURELEGACYSDXL01',
+				prompt: 'oil painting',
+				strength: 0.4,
+				numSamples: 1,
+				width: 1000,
+				height: 1024,
+			});
+		});
+
+		it.each([
+			[
+				{ width: 1020 },
+				'Model input "Width" (width): 1020 is not a multiple of 8, which model_FIXTURELEGACYSDXL01 needs: use e.g. 1016 or 1024 [item 1]',
+			],
+			[
+				{ height: '700' },
+				'Model input "Height" (height): 700 is not a multiple of 8, which model_FIXTURELEGACYSDXL01 needs: use e.g. 696 or 704 [item 1]',
+			],
+			[
+				{ width: 256 },
+				'Model input "Width" (width): 256 is outside 512–2048, the sizes model_FIXTURELEGACYSDXL01 takes for sd-xl models [item 1]',
+			],
+		])(
+			'refuses %j before anything is uploaded, naming the field and the item',
+			async (inputs, message) => {
+				const result = await legacyRun(inputs, [imageItem('first'), imageItem('second')]);
+				expect(result.items.map((item) => item.json.error)).toEqual([
+					message.replace('[item 1]', '[item 0]'),
+					message,
+				]);
+				expect(sim.calls('POST', '/assets')).toHaveLength(0);
+				expect(sim.calls('POST', '/generate/')).toHaveLength(0);
+			},
+		);
+	});
+
 	it('runs a Qwen Edit 2511 LoRA through its base model on /generate/custom, not the legacy route', async () => {
 		const result = await runScenarioNode(sim, {
 			type: 'img2img',

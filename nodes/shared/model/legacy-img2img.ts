@@ -1,3 +1,6 @@
+import type { INode } from 'n8n-workflow';
+
+import { inputError } from '../transport/errors';
 import type { ModelInput, ScenarioModel } from './api-types';
 
 /**
@@ -34,3 +37,52 @@ export const asLegacyImg2Img = (model: ScenarioModel): ScenarioModel => ({
 /** Whether Scenario runs this model through `/generate/custom/{id}`. */
 export const isCustomModel = (model: ScenarioModel): boolean =>
 	model.custom === true || model.type === 'custom';
+
+/**
+ * The sizes the legacy endpoint takes, as its OpenAPI definition states them for `width` and
+ * `height`: "must be a 8 multiple (within [64, 2048])", [512, 2048] for the SDXL types and
+ * [64, 1024] for `sd-1_5`. Checked before any upload, so a refused size costs nothing.
+ */
+const LEGACY_SIZE_MULTIPLE = 8;
+const LEGACY_SIZE_RANGES: Record<string, [number, number]> = {
+	'sd-xl': [512, 2048],
+	'sd-xl-lora': [512, 2048],
+	'sd-xl-composition': [512, 2048],
+	'sd-1_5': [64, 1024],
+};
+const LEGACY_SIZE_RANGE: [number, number] = [64, 2048];
+
+export function checkLegacySize(
+	node: INode,
+	itemIndex: number,
+	model: ScenarioModel,
+	values: Record<string, unknown>,
+): void {
+	const [min, max] = LEGACY_SIZE_RANGES[model.type] ?? LEGACY_SIZE_RANGE;
+	const range = LEGACY_SIZE_RANGES[model.type] ? ` for ${model.type} models` : '';
+	for (const input of LEGACY_IMG2IMG_INPUTS.filter((i) => ['width', 'height'].includes(i.name))) {
+		const raw = values[input.name];
+		// Empty: the endpoint's default. Not a number: the form's own check names it.
+		if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === ''))
+			continue;
+		const size = Number(raw);
+		if (!Number.isFinite(size)) continue;
+		const field = `Model input "${input.label}" (${input.name})`;
+		if (size % LEGACY_SIZE_MULTIPLE !== 0) {
+			const below = Math.floor(size / LEGACY_SIZE_MULTIPLE) * LEGACY_SIZE_MULTIPLE;
+			throw inputError(
+				node,
+				itemIndex,
+				field,
+				`${size} is not a multiple of ${LEGACY_SIZE_MULTIPLE}, which ${model.id} needs: use e.g. ${below} or ${below + LEGACY_SIZE_MULTIPLE}`,
+			);
+		}
+		if (size < min || size > max)
+			throw inputError(
+				node,
+				itemIndex,
+				field,
+				`${size} is outside ${min}–${max}, the sizes ${model.id} takes${range}`,
+			);
+	}
+}
