@@ -25,18 +25,20 @@ import {
 	type SimResponse,
 	tryParseJson,
 } from './http';
-import type { SimJob } from './jobs';
+import type { JobPhases, SimJob } from './jobs';
 import { type SimAsset, SimState, type SimUpload } from './state';
 import { safeEqual } from './util';
 
 export type { Fault, FaultRule } from './faults';
-export type { SimJob, JobStatus } from './jobs';
+export type { SimJob, JobStatus, JobPhases } from './jobs';
 export type { SimAsset, SimUpload } from './state';
 
 export interface SimulatorOptions {
 	apiKey?: string; // default 'sim-key'
 	apiSecret?: string; // default 'sim-secret'
 	jobDurationMs?: number; // default 300
+	/** Statuses jobs pass through: 'all' documented ones (default) or the 'recorded' job's path. */
+	jobPhases?: JobPhases;
 	/** Pad generated PNGs to at least this many bytes (default 0: natural size), e.g. 10 MB outputs for benchmarks. */
 	outputMinBytes?: number;
 	host?: string; // default '127.0.0.1'
@@ -91,6 +93,7 @@ export class ScenarioSimulator {
 			randomBytes(32).toString('hex'),
 			opts.jobDurationMs ?? 300,
 			opts.outputMinBytes ?? 0,
+			opts.jobPhases ?? 'all',
 		);
 		this.jobs = this.state.jobs;
 		this.assets = this.state.assets;
@@ -174,6 +177,14 @@ export class ScenarioSimulator {
 	/** Duration of jobs created from now on. */
 	setJobDuration(ms: number): void {
 		this.state.jobDurationMs = ms;
+	}
+
+	/**
+	 * Statuses of jobs created from now on (until reset): 'all' (pending, queued, warming-up,
+	 * in-progress, finalizing) or 'recorded' (pending, queued, in-progress: the recorded job's path).
+	 */
+	setJobPhases(phases: JobPhases): void {
+		this.state.jobPhases = phases;
 	}
 
 	/** How long a completed upload stays validating, then validated, before it is imported (until reset). */

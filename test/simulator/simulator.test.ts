@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { request } from 'undici';
 import { FIXTURES_DIR } from './fixtures';
+import { advanceJob } from './jobs';
 import { mediaFile, mediaKindOf, type MediaFile } from './media';
 import { crc32, encodePng, PNG_SIGNATURE, renderPicture } from './png';
 import { ScenarioSimulator } from './server';
@@ -455,7 +456,55 @@ describe('custom generation: validation against recorded inputs', () => {
 });
 
 describe('jobs', () => {
-	it('runs pending -> queued -> in-progress -> success with assets, billing and timing marks', async () => {
+	it('splits the duration across the phases, progress rising through in-progress and finalizing', async () => {
+		sim.setJobDuration(1_000);
+		const { job } = (
+			await api('POST', '/generate/custom/model_google-gemini-3-1-flash', { prompt: 'p' })
+		).json;
+		const simJob = sim.jobs.get(job.jobId)!;
+		// Driven by hand, ahead of the clock: the timers then find the job already ended.
+		const at = (fraction: number) => simJob.createdAt + fraction * 1_000;
+		const seen: [string, number][] = [];
+		for (const f of [0.02, 0.07, 0.12, 0.5, 0.95]) {
+			advanceJob(simJob, at(f), () => []);
+			seen.push([simJob.status, simJob.progress]);
+		}
+		expect(seen.map(([s]) => s)).toEqual([
+			'pending',
+			'queued',
+			'warming-up',
+			'in-progress',
+			'finalizing',
+		]);
+		expect(seen.slice(0, 3).map(([, p]) => p)).toEqual([0, 0, 0]);
+		expect(seen[3][1]).toBeCloseTo(0.41, 2);
+		expect(seen[4][1]).toBeCloseTo(0.94, 2);
+		advanceJob(simJob, at(1), () => []);
+		expect(simJob.status).toBe('success');
+		expect(simJob.doneAt).toBe(simJob.createdAt + 1_000);
+	});
+
+	it("setJobPhases('recorded') gives the recorded job's path, pending -> queued -> in-progress -> success", async () => {
+		sim.setJobPhases('recorded');
+		sim.setJobDuration(150);
+		const { job } = (
+			await api('POST', '/generate/custom/model_google-gemini-3-1-flash', { prompt: 'p' })
+		).json;
+		const done = await waitForJob(job.jobId);
+		expect(done.statusHistory.map((h: Json) => h.status)).toEqual([
+			'pending',
+			'queued',
+			'in-progress',
+			'success',
+		]);
+		sim.reset();
+		const again = (
+			await api('POST', '/generate/custom/model_google-gemini-3-1-flash', { prompt: 'p' })
+		).json.job;
+		expect(sim.jobs.get(again.jobId)?.phases).toBe('all');
+	});
+
+	it('runs pending -> queued -> warming-up -> in-progress -> finalizing -> success with assets, billing and timing marks', async () => {
 		sim.setJobDuration(400);
 		const created = await api(
 			'POST',
@@ -484,12 +533,17 @@ describe('jobs', () => {
 		expect(seen.has('in-progress')).toBe(true);
 		expect(done.status).toBe('success');
 		expect(done.progress).toBe(1);
+		// Every status of the OpenAPI job schema, in order.
 		expect(done.statusHistory.map((h: Json) => h.status)).toEqual([
 			'pending',
 			'queued',
+			'warming-up',
 			'in-progress',
+			'finalizing',
 			'success',
 		]);
+		const dates = done.statusHistory.map((h: Json) => Date.parse(h.date));
+		expect(dates).toEqual([...dates].sort((a, b) => a - b));
 		expect(done.metadata.assetIds).toHaveLength(2);
 		expect(done.billing).toEqual({
 			cuCost: expect.any(Number),

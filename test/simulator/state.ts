@@ -11,6 +11,8 @@ import {
 	finishJob,
 	isTerminal,
 	type JobOutcome,
+	type JobPhases,
+	phaseStarts,
 	type OutputPlan,
 	type SimJob,
 } from './jobs';
@@ -123,6 +125,8 @@ export class SimState implements LookupContext {
 	cdnOrigin = '';
 	uploadOrigin = '';
 	jobDurationMs: number;
+	/** Which statuses jobs created from now on pass through (see JobPhases). */
+	jobPhases: JobPhases;
 	/** Generated PNGs are padded to at least this many bytes (0: their natural size, a few KB). */
 	outputMinBytes: number;
 	private plannedOutcomes: { outcome: JobOutcome; error?: string; empty?: boolean }[] = [];
@@ -136,8 +140,10 @@ export class SimState implements LookupContext {
 		private readonly signingSecret: string,
 		private readonly defaultJobDurationMs: number,
 		private readonly defaultOutputMinBytes = 0,
+		private readonly defaultJobPhases: JobPhases = 'all',
 	) {
 		this.jobDurationMs = defaultJobDurationMs;
+		this.jobPhases = defaultJobPhases;
 		this.outputMinBytes = defaultOutputMinBytes;
 		this.seedAssets();
 	}
@@ -309,6 +315,7 @@ export class SimState implements LookupContext {
 			createdAt: now,
 			updatedAt: now,
 			durationMs: this.jobDurationMs,
+			phases: this.jobPhases,
 			status: 'pending',
 			progress: 0,
 			statusHistory: [{ status: 'pending', date: iso(now) }],
@@ -328,7 +335,7 @@ export class SimState implements LookupContext {
 		this.jobs.set(job.jobId, job);
 		this.advance(job, now);
 		// Timers keep `jobs` current for tests that inspect the map without polling.
-		for (const f of [0.05, 0.15, 1])
+		for (const f of [...phaseStarts(job.phases), 1])
 			this.schedule(() => this.advance(job, Date.now()), f * job.durationMs + 1);
 		return job;
 	}
@@ -495,7 +502,7 @@ export class SimState implements LookupContext {
 
 	// ----- lifecycle -----
 
-	/** Clears jobs, uploads, planned outcomes and non-seeded assets; restores the job duration and output size. */
+	/** Clears jobs, uploads, planned outcomes and non-seeded assets; restores the job duration, phases and output size. */
 	reset(): void {
 		this.clearTimers();
 		this.jobs.clear();
@@ -503,6 +510,7 @@ export class SimState implements LookupContext {
 		this.plannedOutcomes = [];
 		for (const [id, a] of this.assets) if (!a.seeded) this.assets.delete(id);
 		this.jobDurationMs = this.defaultJobDurationMs;
+		this.jobPhases = this.defaultJobPhases;
 		this.outputMinBytes = this.defaultOutputMinBytes;
 		this.cdnGzip = false;
 		this.uploadValidationMs = UPLOAD_VALIDATION_MS;
