@@ -28,7 +28,7 @@ type RunningStatus = Exclude<JobStatus, JobOutcome>;
  *   in-progress → finalizing. The file lists them alphabetically: pending → queued → in-progress
  *   is the order of the recorded job's statusHistory (test/fixtures/scenario-api/jobs/job.json);
  *   warming-up before in-progress and finalizing after it are placed by their names.
- *   // Our own (no source): the place of warming-up and finalizing in the order.
+ *   Our own (no source): the place of warming-up and finalizing in the order.
  * - `recorded`: the path of the one recorded job, pending → queued → in-progress → success
  *   (jobs/job.json `statusHistory`), which skips warming-up and finalizing.
  */
@@ -37,8 +37,8 @@ export type JobPhases = 'all' | 'recorded';
 /**
  * When each status starts, as a fraction of the job's duration. in-progress starts at 15% in
  * both, so a job's total duration and the time it starts running stay the same.
- * // Our own (no source): the fractions. The recorded job was queued after 0.13 s, in-progress
- * // after 0.77 s and done after 88.6 s (jobs/job.json); no source gives phase lengths.
+ * Our own (no source): the fractions. The recorded job was queued after 0.13 s, in-progress
+ * after 0.77 s and done after 88.6 s (jobs/job.json); no source gives phase lengths.
  */
 const PHASES: Record<JobPhases, ReadonlyArray<readonly [RunningStatus, number]>> = {
 	all: [
@@ -131,6 +131,10 @@ export const TERMINAL: ReadonlySet<JobStatus> = new Set<JobStatus>([
 ]);
 export const isTerminal = (s: JobStatus): boolean => TERMINAL.has(s);
 
+/**
+ * The failure reason lives in `metadata.error` (EVIDENCE.md "Jobs": BLENDER reads it there).
+ * Our own (no source): this default text.
+ */
 export const DEFAULT_FAILURE_ERROR = 'Simulated failure: the generation provider returned an error';
 
 function transition(job: SimJob, status: JobStatus, at: number): void {
@@ -161,8 +165,8 @@ export function finishJob(
  * Brings a job up to date with the clock. Idempotent. `progress` is 0 until in-progress, then
  * rises linearly from 0 at the start of in-progress to 0.99 at the end (through finalizing, so
  * a client's estimate from in-progress progress lands on the real end), and is 1 on success.
- * // Our own (no source): the progress curve. The OpenAPI file says only "Progress of the job
- * // (between 0 and 1)"; the recorded success has progress 1 (jobs/job.json).
+ * Our own (no source): the progress curve. The OpenAPI file says only "Progress of the job
+ * (between 0 and 1)"; the recorded success has progress 1 (jobs/job.json).
  */
 export function advanceJob(job: SimJob, now: number, produce: (job: SimJob) => string[]): void {
 	if (isTerminal(job.status)) return;
@@ -196,6 +200,7 @@ export function jobJson(job: SimJob): Record<string, unknown> {
 		jobType: job.jobType,
 		// The one recorded job (a success) carries billing; what an unfinished or failed job
 		// carries is unknown, so billing is shown once the job succeeded.
+		// Our own (no source): no billing on the others.
 		billing: job.status === 'success' ? job.billing : undefined,
 		metadata,
 		ownerId: job.ownerId,

@@ -19,6 +19,7 @@ import { type Fault, type FaultRule, FaultRegistry, type Origin, pathMatches } f
 import {
 	ApiError,
 	errorResponse,
+	gatewayError,
 	json,
 	queryObject,
 	readBody,
@@ -289,12 +290,14 @@ export class ScenarioSimulator {
 
 		let response: SimResponse;
 		try {
+			// Our own (no source): a simulator buffer limit, not a Scenario one.
 			if (size > MAX_BUFFERED_BODY) throw new ApiError(413, 'Request body is too large');
 			response = this.route(origin, req, url, method, raw, parsed, size);
 		} catch (err) {
 			if (err instanceof ApiError) response = errorResponse(err);
 			else {
 				console.error('[scenario-simulator] handler error', err);
+				// Our own (no source): a simulator bug, never a Scenario answer.
 				response = json(500, { reason: `Internal simulator error: ${(err as Error).message}` });
 			}
 		}
@@ -339,8 +342,12 @@ export class ScenarioSimulator {
 				raw,
 			});
 		}
-		if (!this.authorized(req.headers.authorization)) throw new ApiError(401, 'Unauthorized');
+		// A refused credential is answered by the gateway, in its `{"message"}` shape (gatewayError).
+		// Our own (no source): the text "Unauthorized" (the HTTP reason phrase). The former
+		// `{"reason":"Unauthorized"}` is one fault away: inject a 401 status fault with that body.
+		if (!this.authorized(req.headers.authorization)) return gatewayError(401, 'Unauthorized');
 		if (url.pathname !== '/v1' && !url.pathname.startsWith('/v1/')) {
+			// Our own (no source): the text of a 404 for a route the simulator does not serve.
 			throw new ApiError(404, `Route ${method} ${url.pathname} not found`);
 		}
 		const apiReq: ApiRequest = {
@@ -395,6 +402,7 @@ export class ScenarioSimulator {
 	}
 }
 
+/** Our own (no source): the default body `{"reason": <HTTP reason>}` of an injected status fault. */
 function statusFault(fault: Extract<Fault, { kind: 'status' }>): SimResponse {
 	const headers: Record<string, string> = {};
 	if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
