@@ -173,6 +173,25 @@ describe('the API secret is never shown', () => {
 		expectAbsent(strict, [wrong, Buffer.from(`${sim.apiKey}:${wrong}`).toString('base64')]);
 	});
 
+	test('a 401 reads the same in the gateway shape {"message"} (the simulator\'s) and {"reason"}', async () => {
+		const messages: string[] = [];
+		for (const body of [undefined, { reason: 'Unauthorized' }]) {
+			sim.reset();
+			if (body) sim.inject({ path: '/', fault: { kind: 'status', status: 401, body } });
+			const result = await run(sim, {
+				type: 'customGenerate',
+				parameters: textToImage,
+				items: promptItems(1, 'refused'),
+				credentials: body ? {} : { apiSecret: 'wrong-secret-for-shape' },
+				continueOnFail: true,
+			});
+			messages.push(String(result.items[0].json.error));
+			expect(result.items[0].json.description).toMatch(/API Key and API Secret/);
+		}
+		expect(messages[0]).toMatch(/Unauthorized \(HTTP 401\)/);
+		expect(messages[1]).toBe(messages[0]);
+	});
+
 	test('a connection refused (nothing listening): no secret in the error or the logs', async () => {
 		const closed = createServer();
 		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

@@ -1,7 +1,9 @@
 /* eslint-disable @n8n/community-nodes/require-node-api-error -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 /**
  * Route handlers of the API origin (paths after /v1). Each returns a SimResponse or throws an
- * ApiError, which the server answers as `{"reason": "..."}`.
+ * ApiError, which the server answers as `{"reason": "..."}` (the shape of the recorded 400/404
+ * bodies, contracts.json). Texts that no source gives are marked `Our own (no source)`; the
+ * table in README.md lists every behaviour with its source.
  */
 import { type ModelRecord, priceFor } from './fixtures';
 import { ApiError, json, type SimResponse } from './http';
@@ -38,8 +40,18 @@ export interface ApiRequest {
 	rawSize: number;
 }
 
-/** POST /v1/assets refuses raw HTTP bodies above 6 MB (docs: use /v1/uploads for >= 6MB). */
+/**
+ * POST /v1/assets takes images under 6 MB (DOCS uploading-assets.md: `/v1/assets` "< 6MB", use
+ * `/v1/uploads` for ">= 6MB").
+ * Our own (no source): the limit counted on the raw HTTP body, in MiB (BLENDER assets.py says the
+ * gateway's body cap is about 10 MB: the real limit may be elsewhere).
+ */
 export const MAX_ASSET_BODY_BYTES = 6 * 1024 * 1024;
+/**
+ * The reason DOCS uploading-assets.md "Common Issues" gives for an image over 6 MB sent to
+ * `/v1/assets` (and for a non-image file there).
+ */
+export const ASSET_TOO_LARGE_REASON = "Either 'image' or 'canvas' must be provided";
 const UPLOAD_KINDS = ['3d', 'asset', 'audio', 'avatar', 'image', 'model', 'video'];
 const OUTPUT_LONG_SIDE = 256;
 
@@ -68,6 +80,7 @@ export function handleApi(state: SimState, req: ApiRequest): SimResponse {
 		try {
 			params = m.slice(1).map((p) => decodeURIComponent(p));
 		} catch {
+			// Our own (no source): this text and the route 404 below.
 			throw new ApiError(400, 'Malformed path parameter');
 		}
 		return route.handler(state, req, params);
@@ -77,6 +90,7 @@ export function handleApi(state: SimState, req: ApiRequest): SimResponse {
 
 // ----- helpers -----
 
+/** Our own (no source): both texts. */
 function objectBody(req: ApiRequest): Record<string, unknown> {
 	if (req.invalidJson) throw new ApiError(400, 'Request body must be valid JSON');
 	if (req.body === undefined) return {};
@@ -90,6 +104,7 @@ const projectOf = (req: ApiRequest): string | undefined => req.query.projectId |
 
 function requireModel(state: SimState, id: string): ModelRecord {
 	const model = state.model(id);
+	// Recorded: contracts.json check_unknown_model, 404 "Model model_FIXTUREMISSING… not found".
 	if (!model) throw new ApiError(404, `Model ${id} not found`);
 	return model;
 }
@@ -122,7 +137,10 @@ function pickDefined(body: Record<string, unknown>, keys: string[]): Record<stri
 	return out;
 }
 
-/** An image given as an asset id or a data URL (legacy endpoints). Data URLs become assets unless dryRun. */
+/**
+ * An image given as an asset id or a data URL (legacy endpoints). Data URLs become assets unless dryRun.
+ * Our own (no source): the texts here, in the `Input <name> …` pattern of the recorded ones.
+ */
 function resolveImage(
 	state: SimState,
 	field: string,
@@ -164,6 +182,11 @@ function dryRunReply(price: {
 
 // ----- models -----
 
+/**
+ * SPEC GET /models: privacy (default private), pageSize 1..500 (default 100), paginationToken,
+ * status. Recorded: the token encoding and page 1 of privacy=public&pageSize=5.
+ * Our own (no source): the error texts.
+ */
 function listModels(state: SimState, req: ApiRequest): SimResponse {
 	const privacy = req.query.privacy ?? 'private';
 	if (privacy !== 'public' && privacy !== 'private') {
@@ -330,6 +353,7 @@ function generateCustom(state: SimState, req: ApiRequest, [modelId]: string[]): 
 	validateCustomBody(model, body, state);
 	const { numOutputs, assets } = customOutputCount(model, body);
 	const withLoras = Array.isArray(body.loras) && body.loras.length > 0;
+	// Our own (no source): the price scales with numOutputs (see priceFor).
 	const price = priceFor(state.catalogue, model.id, numOutputs, withLoras);
 	if (isDryRun(req)) return json(269, price); // recorded dryRun replies carry costDetails
 	const imageIds = imageAssetIdsOf(model, body);
@@ -380,6 +404,7 @@ function generateImg2img(state: SimState, req: ApiRequest): SimResponse {
 	const modelId = requireString(body, 'modelId');
 	const prompt = requireString(body, 'prompt');
 	const model = requireModel(state, modelId);
+	// Our own (no source): both refusals' texts.
 	if (model.custom) {
 		throw new ApiError(
 			400,
@@ -394,6 +419,7 @@ function generateImg2img(state: SimState, req: ApiRequest): SimResponse {
 	const dryRun = isDryRun(req);
 	const image = resolveImage(state, imageField, body[imageField], projectOf(req), !dryRun);
 	const numSamples = typeof body.numSamples === 'number' ? Math.floor(body.numSamples) : 4; // OpenAPI default 4
+	// Our own (no source): the price scales with numSamples (see priceFor).
 	const price = priceFor(state.catalogue, `img2img:${modelId}`, numSamples, false);
 	if (dryRun || !image) return dryRunReply(price);
 	const job = state.createJob({
@@ -453,6 +479,7 @@ function generatePromptEditing(state: SimState, req: ApiRequest): SimResponse {
 			? resolveImage(state, 'mask', body.mask, projectId, !dryRun)
 			: undefined;
 	const numSamples = typeof body.numSamples === 'number' ? Math.floor(body.numSamples) : 1;
+	// Our own (no source): the price scales with numSamples (see priceFor).
 	const price = priceFor(state.catalogue, `prompt-editing:${editModel}`, numSamples, false);
 	if (dryRun || !image) return dryRunReply(price);
 	const refIds = refAssets.flatMap((a) => (a ? [a.id] : []));
@@ -486,6 +513,7 @@ function generatePromptEditing(state: SimState, req: ApiRequest): SimResponse {
 
 function requireJob(state: SimState, id: string) {
 	const job = state.jobs.get(id);
+	// Our own (no source): the text, by analogy with the recorded "Model X not found".
 	if (!job) throw new ApiError(404, `Job ${id} not found`);
 	return job;
 }
@@ -502,14 +530,17 @@ function getJob(state: SimState, _req: ApiRequest, [id]: string[]): SimResponse 
 function jobAction(state: SimState, req: ApiRequest, [id]: string[]): SimResponse {
 	const job = requireJob(state, id);
 	const body = objectBody(req);
+	// SPEC PostJobActionByJobIdRequest: {action: "cancel"} ("Today only cancel on inference jobs is
+	// supported"). Our own (no source): the refusal's text; that every job type cancels; that
+	// cancelling a job that already ended leaves it unchanged (answered as is).
 	if (body.action !== 'cancel') throw new ApiError(400, 'Input action must be one of: cancel');
-	// Cancelling a job that already ended leaves it unchanged (answered as is).
 	state.cancel(job, Date.now());
 	return json(200, { job: jobJson(job) });
 }
 
 // ----- assets -----
 
+/** Our own (no source): the texts. */
 function decodeImageString(value: string): Buffer {
 	if (value.startsWith('data:')) {
 		const parsed = parseDataUrl(value);
@@ -524,7 +555,9 @@ function decodeImageString(value: string): Buffer {
 
 function postAsset(state: SimState, req: ApiRequest): SimResponse {
 	if (req.rawSize > MAX_ASSET_BODY_BYTES) {
-		throw new ApiError(413, 'Request body is larger than 6 MB, use POST /uploads for large files');
+		// The text: DOCS (ASSET_TOO_LARGE_REASON). Our own (no source): the status, 400 (the docs
+		// give none; their error table puts missing parameters under 400).
+		throw new ApiError(400, ASSET_TOO_LARGE_REASON);
 	}
 	const body = objectBody(req);
 	const image = requireString(body, 'image');
@@ -539,12 +572,18 @@ function postAsset(state: SimState, req: ApiRequest): SimResponse {
 
 function getAsset(state: SimState, _req: ApiRequest, [id]: string[]): SimResponse {
 	const asset = state.asset(id);
+	// Our own (no source): the text, by analogy with the recorded "Model X not found".
 	if (!asset) throw new ApiError(404, `Asset ${id} not found`);
 	return json(200, { asset: state.assetJson(asset) });
 }
 
 // ----- uploads -----
 
+/**
+ * SPEC PostUploadsRequest: fileName, fileSize, kind (enum), parts (1..10000), contentType required.
+ * Our own (no source): the error texts; refusing url / civitai / huggingface imports (not
+ * simulated); part URLs valid one hour.
+ */
 function postUpload(state: SimState, req: ApiRequest): SimResponse {
 	const body = objectBody(req);
 	if (
@@ -595,6 +634,7 @@ function postUpload(state: SimState, req: ApiRequest): SimResponse {
 
 function requireUpload(state: SimState, id: string) {
 	const upload = state.uploads.get(id);
+	// Our own (no source): the text, by analogy with the recorded "Model X not found".
 	if (!upload) throw new ApiError(404, `Upload ${id} not found`);
 	return upload;
 }
@@ -606,6 +646,7 @@ function getUpload(state: SimState, _req: ApiRequest, [id]: string[]): SimRespon
 	return json(200, { upload: state.uploadJson(upload) });
 }
 
+/** Our own (no source): both refusals' texts (unknown action, missing parts). */
 function uploadAction(state: SimState, req: ApiRequest, [id]: string[]): SimResponse {
 	const upload = requireUpload(state, id);
 	const body = objectBody(req);

@@ -3,6 +3,10 @@
  * The two non-API origins: the CDN serving signed asset URLs, and the storage origin taking
  * signed multipart PUTs. Both refuse requests carrying an Authorization header, as signed
  * URLs must be fetched without the API credentials.
+ * A changed signature is refused (DOCS content-delivery-network-cdn.md: "it would result in an
+ * Access Denied Error"). Our own (no source): refusing an Authorization header (a guard that
+ * catches a client leaking the API credential; EVIDENCE.md says to fetch signed URLs without it,
+ * no source says the CDN refuses it), the S3-style XML bodies, 404/405, ETag and Cache-Control.
  */
 import { createHash } from 'node:crypto';
 import { bytes, type SimResponse } from './http';
@@ -23,6 +27,7 @@ function xmlError(status: number, code: string, message: string): SimResponse {
 	return bytes(status, Buffer.from(body), { 'content-type': 'application/xml' });
 }
 
+/** Our own (no source): see the top of this file. */
 function refuseAuthorization(req: OriginRequest): SimResponse | undefined {
 	if (req.headers.authorization === undefined) return undefined;
 	return xmlError(
@@ -46,6 +51,7 @@ export function handleCdn(state: SimState, req: OriginRequest): SimResponse {
 	if (!asset || state.assetPath(asset) !== req.path)
 		return xmlError(404, 'NoSuchKey', 'The specified key does not exist.');
 	// A CDN that compresses whatever the client asked for (the harder case for a client).
+	// Our own (no source): a fault option (setCdnGzip).
 	if (state.cdnGzip) {
 		return bytes(200, gzipSync(asset.bytes), {
 			'content-type': asset.mimeType,

@@ -2,6 +2,7 @@
 
 export type Origin = 'api' | 'cdn' | 'upload';
 
+/** Our own (no source): every fault is fault injection, not a recorded Scenario answer (but `cooldown`'s body). */
 export type Fault =
 	| { kind: 'status'; status: number; retryAfter?: number /* seconds */; body?: unknown }
 	/**

@@ -169,6 +169,8 @@ export function loadCatalogue(): Catalogue {
  * Price of one generation: recorded quotes where they exist (exact for numOutputs 1), otherwise
  * a deterministic per-model price. custom-generation scales with the output count; the
  * quality-gate fee does not.
+ * Our own (no source): the scaling (every recorded dryRun asks for one output) and the price of
+ * models with no recorded quote (2–16 from a hash, plus the recorded 1.75 quality gate).
  */
 export function priceFor(
 	catalogue: Catalogue,

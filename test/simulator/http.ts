@@ -35,6 +35,15 @@ export function errorResponse(err: ApiError): SimResponse {
 	return json(err.status, { reason: err.reason }, err.headers);
 }
 
+/**
+ * A refusal of the API gateway, before Scenario's handlers: `{"message": "..."}` (EVIDENCE.md
+ * "Errors and rate limits": gateway refusals use `message`, e.g. BLENDER tests/unit/test_client.py
+ * `403 {"message":"API Keys cannot access protected resources"}`).
+ */
+export function gatewayError(status: number, message: string): SimResponse {
+	return json(status, { message });
+}
+
 export function bytes(
 	status: number,
 	body: Buffer,

@@ -19,24 +19,27 @@ import { type Fault, type FaultRule, FaultRegistry, type Origin, pathMatches } f
 import {
 	ApiError,
 	errorResponse,
+	gatewayError,
 	json,
 	queryObject,
 	readBody,
 	type SimResponse,
 	tryParseJson,
 } from './http';
-import type { SimJob } from './jobs';
+import type { JobPhases, SimJob } from './jobs';
 import { type SimAsset, SimState, type SimUpload } from './state';
 import { safeEqual } from './util';
 
 export type { Fault, FaultRule } from './faults';
-export type { SimJob, JobStatus } from './jobs';
+export type { SimJob, JobStatus, JobPhases } from './jobs';
 export type { SimAsset, SimUpload } from './state';
 
 export interface SimulatorOptions {
 	apiKey?: string; // default 'sim-key'
 	apiSecret?: string; // default 'sim-secret'
 	jobDurationMs?: number; // default 300
+	/** Statuses jobs pass through: 'all' documented ones (default) or the 'recorded' job's path. */
+	jobPhases?: JobPhases;
 	/** Pad generated PNGs to at least this many bytes (default 0: natural size), e.g. 10 MB outputs for benchmarks. */
 	outputMinBytes?: number;
 	host?: string; // default '127.0.0.1'
@@ -91,6 +94,7 @@ export class ScenarioSimulator {
 			randomBytes(32).toString('hex'),
 			opts.jobDurationMs ?? 300,
 			opts.outputMinBytes ?? 0,
+			opts.jobPhases ?? 'all',
 		);
 		this.jobs = this.state.jobs;
 		this.assets = this.state.assets;
@@ -174,6 +178,14 @@ export class ScenarioSimulator {
 	/** Duration of jobs created from now on. */
 	setJobDuration(ms: number): void {
 		this.state.jobDurationMs = ms;
+	}
+
+	/**
+	 * Statuses of jobs created from now on (until reset): 'all' (pending, queued, warming-up,
+	 * in-progress, finalizing) or 'recorded' (pending, queued, in-progress: the recorded job's path).
+	 */
+	setJobPhases(phases: JobPhases): void {
+		this.state.jobPhases = phases;
 	}
 
 	/** How long a completed upload stays validating, then validated, before it is imported (until reset). */
@@ -278,12 +290,14 @@ export class ScenarioSimulator {
 
 		let response: SimResponse;
 		try {
+			// Our own (no source): a simulator buffer limit, not a Scenario one.
 			if (size > MAX_BUFFERED_BODY) throw new ApiError(413, 'Request body is too large');
 			response = this.route(origin, req, url, method, raw, parsed, size);
 		} catch (err) {
 			if (err instanceof ApiError) response = errorResponse(err);
 			else {
 				console.error('[scenario-simulator] handler error', err);
+				// Our own (no source): a simulator bug, never a Scenario answer.
 				response = json(500, { reason: `Internal simulator error: ${(err as Error).message}` });
 			}
 		}
@@ -328,8 +342,12 @@ export class ScenarioSimulator {
 				raw,
 			});
 		}
-		if (!this.authorized(req.headers.authorization)) throw new ApiError(401, 'Unauthorized');
+		// A refused credential is answered by the gateway, in its `{"message"}` shape (gatewayError).
+		// Our own (no source): the text "Unauthorized" (the HTTP reason phrase). The former
+		// `{"reason":"Unauthorized"}` is one fault away: inject a 401 status fault with that body.
+		if (!this.authorized(req.headers.authorization)) return gatewayError(401, 'Unauthorized');
 		if (url.pathname !== '/v1' && !url.pathname.startsWith('/v1/')) {
+			// Our own (no source): the text of a 404 for a route the simulator does not serve.
 			throw new ApiError(404, `Route ${method} ${url.pathname} not found`);
 		}
 		const apiReq: ApiRequest = {
@@ -384,6 +402,7 @@ export class ScenarioSimulator {
 	}
 }
 
+/** Our own (no source): the default body `{"reason": <HTTP reason>}` of an injected status fault. */
 function statusFault(fault: Extract<Fault, { kind: 'status' }>): SimResponse {
 	const headers: Record<string, string> = {};
 	if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);

@@ -11,6 +11,8 @@ import {
 	finishJob,
 	isTerminal,
 	type JobOutcome,
+	type JobPhases,
+	phaseStarts,
 	type OutputPlan,
 	type SimJob,
 } from './jobs';
@@ -27,6 +29,7 @@ export const SEEDED_REFERENCE_ASSET_ID = 'asset_FIXTUREREFERENCE00000000';
 
 /** Signed CDN URLs last at least 24 hours (Scenario's CDN docs); the simulator gives exactly that. */
 const SIGNED_URL_TTL_S = 24 * 3600;
+/** SPEC's asset `editCapabilities` enum; Our own (no source): every image asset has them all. */
 const IMAGE_EDIT_CAPABILITIES = [
 	'DETECTION',
 	'GENERATIVE_FILL',
@@ -91,6 +94,7 @@ export interface SimUpload {
  * After complete, an upload stays `validating` for the first half of this time, `validated` for
  * the second, then is imported (the statuses the uploading-assets page lists, in its order). Real
  * validation takes seconds; tests set it (setUploadValidation) when they want it longer.
+ * Our own (no source): the time and its halves.
  */
 export const UPLOAD_VALIDATION_MS = 400;
 
@@ -123,6 +127,8 @@ export class SimState implements LookupContext {
 	cdnOrigin = '';
 	uploadOrigin = '';
 	jobDurationMs: number;
+	/** Which statuses jobs created from now on pass through (see JobPhases). */
+	jobPhases: JobPhases;
 	/** Generated PNGs are padded to at least this many bytes (0: their natural size, a few KB). */
 	outputMinBytes: number;
 	private plannedOutcomes: { outcome: JobOutcome; error?: string; empty?: boolean }[] = [];
@@ -136,8 +142,10 @@ export class SimState implements LookupContext {
 		private readonly signingSecret: string,
 		private readonly defaultJobDurationMs: number,
 		private readonly defaultOutputMinBytes = 0,
+		private readonly defaultJobPhases: JobPhases = 'all',
 	) {
 		this.jobDurationMs = defaultJobDurationMs;
+		this.jobPhases = defaultJobPhases;
 		this.outputMinBytes = defaultOutputMinBytes;
 		this.seedAssets();
 	}
@@ -206,13 +214,14 @@ export class SimState implements LookupContext {
 		return asset;
 	}
 
-	/** 400 naming `field` unless the bytes are an image format Scenario's docs list. */
+	/**
+	 * 400 naming `field` unless the bytes are an image format Scenario's docs list (DOCS
+	 * uploading-assets.md "Supported Image Formats"). The text is EVIDENCE.md "Files in"'s
+	 * "Input image must be a valid image" (POST /assets). Our own (no source): the same text
+	 * naming other fields (a legacy endpoint's `mask`, `referenceImages`).
+	 */
 	assertImage(bytes: Buffer, field: string): void {
-		if (!sniffImage(bytes))
-			throw new ApiError(
-				400,
-				`Input ${field} must be a valid image (png, jpeg, gif, svg, webp, avif, tiff or heic)`,
-			);
+		if (!sniffImage(bytes)) throw new ApiError(400, `Input ${field} must be a valid image`);
 	}
 
 	/** Like addAsset but refuses bytes that are not an image format Scenario's docs list. */
@@ -233,7 +242,11 @@ export class SimState implements LookupContext {
 		return `/assets/${asset.id}.${asset.extension}`;
 	}
 
-	/** Signed CDN URL, fresh on every API answer (like the real signed URLs). */
+	/**
+	 * Signed CDN URL, fresh on every API answer (like the real signed URLs).
+	 * Our own (no source): the query names `expires` and `sig` (Scenario's are `Policy`,
+	 * `Signature`, `Key-Pair-Id`: DOCS content-delivery-network-cdn.md "Signed URLs").
+	 */
 	signedAssetUrl(asset: SimAsset): string {
 		const path = this.assetPath(asset);
 		const expires = Math.floor(Date.now() / 1000) + SIGNED_URL_TTL_S;
@@ -289,6 +302,10 @@ export class SimState implements LookupContext {
 		for (let i = 0; i < count; i++) this.plannedOutcomes.push({ outcome: 'success', empty: true });
 	}
 
+	/**
+	 * A new job, live from its creation (jobs.ts). Its billing: REC jobs/job.json (cuCost the
+	 * generation part, the fees in cuCostDetails).
+	 */
 	createJob(spec: NewJob): SimJob {
 		const now = Date.now();
 		const planned = this.plannedOutcomes.shift();
@@ -309,6 +326,7 @@ export class SimState implements LookupContext {
 			createdAt: now,
 			updatedAt: now,
 			durationMs: this.jobDurationMs,
+			phases: this.jobPhases,
 			status: 'pending',
 			progress: 0,
 			statusHistory: [{ status: 'pending', date: iso(now) }],
@@ -328,7 +346,7 @@ export class SimState implements LookupContext {
 		this.jobs.set(job.jobId, job);
 		this.advance(job, now);
 		// Timers keep `jobs` current for tests that inspect the map without polling.
-		for (const f of [0.05, 0.15, 1])
+		for (const f of [...phaseStarts(job.phases), 1])
 			this.schedule(() => this.advance(job, Date.now()), f * job.durationMs + 1);
 		return job;
 	}
@@ -455,11 +473,13 @@ export class SimState implements LookupContext {
 			[...upload.parts.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => b),
 		);
 		upload.updatedAt = Date.now();
+		// Our own (no source): failing on a size mismatch, and its text.
 		if (data.length !== upload.fileSize) {
 			upload.status = 'failed';
 			upload.errorMessage = `File size mismatch: expected ${upload.fileSize} bytes, received ${data.length}`;
 			return;
 		}
+		// Our own (no source): a simulator limit.
 		if (upload.kind === 'model') {
 			upload.status = 'failed';
 			upload.errorMessage = 'Model uploads are not supported by the simulator';
@@ -467,10 +487,11 @@ export class SimState implements LookupContext {
 		}
 		const imageKinds = ['image', 'asset', 'avatar'];
 		const isImage = imageKinds.includes(upload.kind);
+		// EVIDENCE.md "Files in": a non-image uploaded as an image fails its import, "Unsupported
+		// image format".
 		if (isImage && !sniffImage(data)) {
 			upload.status = 'failed';
-			upload.errorMessage =
-				'Unsupported image format (expected png, jpeg, gif, svg, webp, avif, tiff or heic)';
+			upload.errorMessage = 'Unsupported image format';
 			return;
 		}
 		const kind = isImage ? 'image' : upload.kind;
@@ -495,7 +516,7 @@ export class SimState implements LookupContext {
 
 	// ----- lifecycle -----
 
-	/** Clears jobs, uploads, planned outcomes and non-seeded assets; restores the job duration and output size. */
+	/** Clears jobs, uploads, planned outcomes and non-seeded assets; restores the job duration, phases and output size. */
 	reset(): void {
 		this.clearTimers();
 		this.jobs.clear();
@@ -503,6 +524,7 @@ export class SimState implements LookupContext {
 		this.plannedOutcomes = [];
 		for (const [id, a] of this.assets) if (!a.seeded) this.assets.delete(id);
 		this.jobDurationMs = this.defaultJobDurationMs;
+		this.jobPhases = this.defaultJobPhases;
 		this.outputMinBytes = this.defaultOutputMinBytes;
 		this.cdnGzip = false;
 		this.uploadValidationMs = UPLOAD_VALIDATION_MS;

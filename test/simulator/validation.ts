@@ -3,8 +3,10 @@
  * - Custom generation: the body is checked against the model's recorded `inputs[]`.
  * - Legacy img2img / prompt-editing: checked against the OpenAPI request definitions.
  * Messages follow the recorded ones ("Input lorasScale must be at most 2", "Input loras must be
- * at most 6 items long", "Invalid model(s): X.\nAllowed model types: ...", "Model X not found");
- * the others use the same "Input <name> ..." pattern and always name the field.
+ * at most 6 items long", "Invalid model(s): X.\nAllowed model types: ...", "Model X not found",
+ * contracts.json) and "Input prompt is required" (a reply in Scenario's own client tests, BLENDER
+ * tests/unit/test_client.py); the others are marked `Our own (no source)` and use the same
+ * "Input <name> ..." pattern, always naming the field.
  */
 import type { ModelInput, ModelRecord } from './fixtures';
 import { ApiError } from './http';
@@ -29,11 +31,13 @@ function present(v: unknown): boolean {
 
 const list = (values: unknown[]): string => values.map((v) => String(v)).join(', ');
 
+/** Our own (no source): the text. */
 function checkAllowed(name: string, value: unknown, allowed: unknown[] | undefined): void {
 	if (allowed && !allowed.some((a) => a === value))
 		fail(`Input ${name} must be one of: ${list(allowed)}`);
 }
 
+/** Recorded: "must be at most N items long" (contracts.json). Our own (no source): "must be an array". */
 function checkArray(name: string, v: unknown, maxLength: number | undefined): unknown[] {
 	if (!Array.isArray(v)) fail(`Input ${name} must be an array`);
 	if (maxLength !== undefined && v.length > maxLength)
@@ -47,10 +51,13 @@ function checkNumberRange(
 	min: number | undefined,
 	max: number | undefined,
 ): void {
+	// Our own (no source): "must be at least", by analogy with the recorded "must be at most".
 	if (min !== undefined && v < min) fail(`Input ${name} must be at least ${min}`);
+	// Recorded: contracts.json check_scale_above_max, "Input lorasScale must be at most 2".
 	if (max !== undefined && v > max) fail(`Input ${name} must be at most ${max}`);
 }
 
+/** Our own (no source): the texts (kind and maxSize come from the recorded `inputs[]`). */
 function checkAssets(name: string, ids: unknown[], input: ModelInput, ctx: LookupContext): void {
 	for (const id of ids) {
 		if (typeof id !== 'string') fail(`Input ${name} must contain asset ids`);
@@ -91,6 +98,10 @@ function checkModels(
 	}
 }
 
+/**
+ * Our own (no source): the type texts ("must be a string", "… a number", "… an array of objects",
+ * "… at most N characters long" …). The limits come from the recorded `inputs[]`.
+ */
 function checkInputValue(
 	input: ModelInput,
 	v: unknown,
@@ -177,12 +188,14 @@ export function validateCustomBody(
 	if (!inputs) return;
 	const byName = new Map(inputs.map((i) => [i.name, i]));
 	for (const key of Object.keys(body)) {
+		// Our own (no source): refusing unknown keys, and the text.
 		if (!byName.has(key)) fail(`Input ${key} is not allowed`);
 	}
 	for (const input of inputs) {
 		const req = input.required;
 		if (!req) continue;
 		const here = present(body[input.name]);
+		// BLENDER tests/unit/test_client.py: 400 {"reason": "Input prompt is required"}.
 		if (req.always && !here) fail(`Input ${input.name} is required`);
 		for (const [other, rule] of Object.entries(req.ifDefined ?? {})) {
 			if (present(body[other]) && !here) fail(rule.message);
@@ -279,7 +292,7 @@ export const PROMPT_EDITING_FIELDS: Record<string, FieldSpec> = {
 	inputFidelity: { type: 'string', enum: ['high', 'low'] },
 	quality: { type: 'string', enum: ['high', 'low', 'medium'] },
 	concepts: { type: 'array' },
-	// "Maximum depends on the subscription tier": the simulator caps it at 16.
+	// "Maximum depends on the subscription tier". Our own (no source): the simulator caps it at 16.
 	numSamples: { type: 'number', min: 1, max: 16 },
 	compression: { type: 'number', min: 0, max: 100 },
 	prompt: { type: 'string' },
@@ -295,6 +308,7 @@ export const PROMPT_EDITING_REFERENCE_LIMITS: Record<string, number> = {
 	'runway-gen4-image': 2,
 };
 
+/** Limits from the SPEC (the FIELDS above). Our own (no source): the texts, and refusing unknown keys. */
 export function validateFields(
 	fields: Record<string, FieldSpec>,
 	body: Record<string, unknown>,
@@ -327,6 +341,7 @@ export function validateFields(
 	}
 }
 
+/** "is required": BLENDER tests/unit/test_client.py. Our own (no source): "must be a string". */
 export function requireString(body: Record<string, unknown>, name: string): string {
 	const v = body[name];
 	if (!present(v)) fail(`Input ${name} is required`);
@@ -334,7 +349,10 @@ export function requireString(body: Record<string, unknown>, name: string): stri
 	return v;
 }
 
-/** `concepts: [{modelId*, scale*}]` with scale in [-2, 2]; models must exist. */
+/**
+ * `concepts: [{modelId*, scale*}]` with scale in [-2, 2]; models must exist (SPEC).
+ * Our own (no source): the texts.
+ */
 export function validateConcepts(body: Record<string, unknown>, ctx: LookupContext): void {
 	const concepts = body.concepts;
 	if (!Array.isArray(concepts)) return;

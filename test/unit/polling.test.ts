@@ -1,4 +1,5 @@
 import { PollSchedule, POLL_CAP_MS } from '../../nodes/shared/execute/job-polling';
+import type { JobStatus } from '../../nodes/shared/model/api-types';
 import { DEFAULT_RETRY_POLICY } from '../../nodes/shared/transport/connection';
 import {
 	backoffDelay,
@@ -7,8 +8,26 @@ import {
 	requestedWait,
 } from '../../nodes/shared/transport/request';
 
-/** Replays a linear job of `durationMs` (queued for the first 15 %) against the schedule. */
-function simulate(durationMs: number): { polls: number; detectionDelayMs: number } {
+/** Status at a fraction of the duration: the recorded job's path (pending, queued, in-progress). */
+function recordedPath(fraction: number): JobStatus {
+	return fraction < 0.05 ? 'pending' : fraction < 0.15 ? 'queued' : 'in-progress';
+}
+
+/** Every documented status, as the simulator's jobs pass them (test/simulator/jobs.ts). */
+function allPhases(fraction: number): JobStatus {
+	if (fraction < 0.15)
+		return fraction < 0.05 ? 'pending' : fraction < 0.1 ? 'queued' : 'warming-up';
+	return fraction < 0.9 ? 'in-progress' : 'finalizing';
+}
+
+/**
+ * Replays a linear job of `durationMs` (not running for the first 15 %, progress rising from
+ * then to the end) against the schedule.
+ */
+function simulate(
+	durationMs: number,
+	statusAt: (fraction: number) => JobStatus = recordedPath,
+): { polls: number; detectionDelayMs: number } {
 	const schedule = new PollSchedule();
 	let now = schedule.first();
 	let polls = 0;
@@ -16,8 +35,8 @@ function simulate(durationMs: number): { polls: number; detectionDelayMs: number
 		polls++;
 		const fraction = now / durationMs;
 		if (fraction >= 1) return { polls, detectionDelayMs: now - durationMs };
-		const status = fraction < 0.05 ? 'pending' : fraction < 0.15 ? 'queued' : 'in-progress';
-		const progress = status === 'in-progress' ? (fraction - 0.15) / 0.85 : 0;
+		const status = statusAt(fraction);
+		const progress = fraction >= 0.15 ? (fraction - 0.15) / 0.85 : 0;
 		now += schedule.next({ status, progress }, now);
 	}
 }
@@ -27,6 +46,15 @@ describe('adaptive polling', () => {
 		'follows a %d ms job with few polls and a short detection delay',
 		(duration) => {
 			const { polls, detectionDelayMs } = simulate(duration);
+			expect(detectionDelayMs).toBeLessThanOrEqual(1_000);
+			expect(polls).toBeLessThanOrEqual(duration <= 10_000 ? 6 : 12);
+		},
+	);
+
+	it.each([1_000, 5_000, 10_000, 60_000])(
+		'follows a %d ms job through warming-up and finalizing as well',
+		(duration) => {
+			const { polls, detectionDelayMs } = simulate(duration, allPhases);
 			expect(detectionDelayMs).toBeLessThanOrEqual(1_000);
 			expect(polls).toBeLessThanOrEqual(duration <= 10_000 ? 6 : 12);
 		},
