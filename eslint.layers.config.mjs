@@ -1,8 +1,11 @@
-// n8n's lint config (eslint.config.mjs, kept as n8n's template has it) plus the layer rules of
-// nodes/shared: each folder imports only from the folders below it, and nothing imports in a
-// cycle. The layers, lowest first:
-//   transport → model → files | methods | descriptions → execute → the node folders
+// n8n's lint config (eslint.config.mjs, kept as n8n's template has it) plus two things it lacks:
+//  - the layer rules of nodes/shared: each folder imports only from the folders below it, and
+//    nothing imports in a cycle. The layers, lowest first:
+//      transport → model → files | methods | descriptions → execute → the node folders
+//  - eslint-plugin-n8n-nodes-base's whole `nodes` and `credentials` rule sets (n8n's config
+//    runs them with five rules off; here each rule is on unless switched off below, with why).
 import { config } from '@n8n/node-cli/eslint';
+import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 
 const shared = './nodes/shared';
 const nodeFolders = './nodes/Scenario*';
@@ -37,6 +40,20 @@ export default [
 					],
 				},
 			],
+		},
+	},
+	{
+		files: ['nodes/**/*.ts'],
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: { ...n8nNodesBase.configs.nodes.rules },
+	},
+	{
+		files: ['credentials/**/*.ts'],
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: {
+			...n8nNodesBase.configs.credentials.rules,
+			// A docs slug in camelCase is n8n's own repository's convention; ours is a full URL.
+			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
 		},
 	},
 ];

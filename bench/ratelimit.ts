@@ -19,6 +19,8 @@ export interface RateLimitCase {
 export interface RateLimitRow extends RateLimitCase {
 	items: number;
 	jobDurationMs: number;
+	/** Absent from runs saved before it was recorded: they all ran N at once. */
+	maxConcurrentJobs?: number;
 	completed: number;
 	/** Items without their image (error items with Continue On Fail). */
 	lost: number;
@@ -74,6 +76,7 @@ export async function runRateLimits(
 			...c,
 			items: options.items,
 			jobDurationMs: options.jobDurationMs,
+			maxConcurrentJobs: options.maxConcurrentJobs,
 			completed,
 			lost: options.items - completed,
 			errors,

@@ -23,7 +23,7 @@ export interface Goal {
 }
 
 export interface BenchResult {
-	mode: 'full' | 'quick';
+	mode: 'full' | 'quick' | 'smoke';
 	machine: Machine;
 	durationS: number;
 	throughput?: ThroughputResult;
@@ -160,7 +160,7 @@ export function tables(result: BenchResult): Table[] {
 	const r = result.rateLimits;
 	if (r) {
 		out.push({
-			title: '4. Rate limits (N = 100, D = 5 s, Max Concurrent Jobs 100)',
+			title: `4. Rate limits (N = ${r[0].items}, D = ${r[0].jobDurationMs / 1000} s, Max Concurrent Jobs ${r[0].maxConcurrentJobs ?? r[0].items})`,
 			head: [
 				'429 on',
 				'Retry-After',
@@ -192,12 +192,13 @@ export function tables(result: BenchResult): Table[] {
 			],
 		});
 	}
-	out.push({
-		title: 'Goals',
-		head: ['goal', 'measured', 'met'],
-		rows: result.goals.map((g) => [g.goal, g.measured, g.met ? 'yes' : 'NO']),
-		notes: [],
-	});
+	if (result.goals.length)
+		out.push({
+			title: 'Goals',
+			head: ['goal', 'measured', 'met'],
+			rows: result.goals.map((g) => [g.goal, g.measured, g.met ? 'yes' : 'NO']),
+			notes: [],
+		});
 	return out;
 }
 

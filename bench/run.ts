@@ -7,6 +7,8 @@
  *
  *   npm run bench                      full run (about 10 minutes), writes bench/results/latest.json
  *   npm run bench -- --quick           smaller run (about 3 minutes), writes bench/results/quick.tmp.json
+ *   npm run bench -- --smoke           every benchmark at its smallest (seconds; npm test runs it): fails
+ *                                      unless every item of every run came through; bench/results/smoke.tmp.json
  *   npm run bench -- --only polling,memory   some benchmarks (throughput, polling, memory, ratelimits)
  *   npm run bench -- --out file.json   JSON elsewhere (BENCHMARKS.md is then left alone)
  *   npm run bench -- --render bench/results/latest.json   tables (and BENCHMARKS.md) from a saved run
@@ -17,7 +19,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 import { cleanupHarness } from '../test/harness';
-import { runMemory, type MemoryBenchResult } from './memory';
+import { runMemory, type MemoryBenchResult, type MemoryPlan } from './memory';
 import { runPolling } from './polling';
 import { runRateLimits, type RateLimitCase } from './ratelimit';
 import {
@@ -29,7 +31,7 @@ import {
 	type Machine,
 } from './report';
 import { SimProcess } from './sim-client';
-import { runThroughput } from './throughput';
+import { runThroughput, type ThroughputPlan } from './throughput';
 
 const SECTIONS = ['throughput', 'polling', 'memory', 'ratelimits'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -39,15 +41,17 @@ const MB = 1024 * 1024;
 const RESULTS_START = '<!-- bench:results:start -->';
 const RESULTS_END = '<!-- bench:results:end -->';
 
+type Mode = BenchResult['mode'];
+
 interface Options {
-	quick: boolean;
+	mode: Mode;
 	only: Set<Section>;
 	out?: string;
 	render?: string;
 }
 
 function parseArgs(argv: string[]): Options {
-	const options: Options = { quick: false, only: new Set(SECTIONS) };
+	const options: Options = { mode: 'full', only: new Set(SECTIONS) };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const value = (): string => {
@@ -55,7 +59,8 @@ function parseArgs(argv: string[]): Options {
 			if (!inline) throw new Error(`${arg} needs a value`);
 			return inline;
 		};
-		if (arg === '--quick') options.quick = true;
+		if (arg === '--quick' || arg === '--smoke')
+			options.mode = arg === '--quick' ? 'quick' : 'smoke';
 		else if (arg.startsWith('--only')) {
 			const wanted = value()
 				.split(',')
@@ -104,6 +109,90 @@ function machine(): Machine {
 		loadAverageStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
 		commit: (run('git rev-parse --short HEAD') || 'unknown') + dirty,
 	};
+}
+
+interface Plan {
+	throughput: ThroughputPlan;
+	polling: { durationsMs: number[]; jobs: number };
+	rateLimits: {
+		cases: RateLimitCase[];
+		run: { items: number; jobDurationMs: number; maxConcurrentJobs: number };
+	};
+	memory: MemoryPlan;
+}
+
+const RETRY_AFTER_CASE: RateLimitCase = {
+	name: 'every 3rd, Retry-After 1 s',
+	every: 3,
+	retryAfterS: 1,
+};
+
+function plan(mode: Mode): Plan {
+	if (mode === 'smoke')
+		return {
+			throughput: { items: [3], durationsMs: [300], concurrencyFor: (n) => [n], baselineItems: 1 },
+			polling: { durationsMs: [1000], jobs: 3 },
+			rateLimits: {
+				cases: [{ name: 'no 429', every: 0 }, RETRY_AFTER_CASE],
+				run: { items: 6, jobDurationMs: 300, maxConcurrentJobs: 6 },
+			},
+			memory: {
+				items: [2],
+				maxConcurrentJobs: 2,
+				repetitions: 1,
+				imageBytes: MB,
+				jobDurationMs: 300,
+			},
+		};
+	const q = mode === 'quick';
+	return {
+		throughput: {
+			items: q ? [10, 100] : [10, 100, 500],
+			durationsMs: [1000, 5000],
+			// The option's maximum (100); for N=500 also 500 at once, to show what the engine does beyond it.
+			concurrencyFor: (n) => (n > 100 && !q ? [100, n] : [Math.min(n, 100)]),
+			baselineItems: q ? 3 : 5,
+		},
+		polling: { durationsMs: q ? [1000, 10_000] : [1000, 10_000, 60_000], jobs: 10 },
+		rateLimits: {
+			cases: [
+				{ name: 'no 429', every: 0 },
+				RETRY_AFTER_CASE,
+				...(q
+					? []
+					: [
+							{ name: 'every 3rd, no Retry-After', every: 3 },
+							{ name: 'every 2nd, no Retry-After', every: 2 },
+						]),
+			],
+			run: { items: 100, jobDurationMs: 5000, maxConcurrentJobs: 100 },
+		},
+		memory: {
+			items: q ? [5, 20] : [5, 20, 40],
+			maxConcurrentJobs: 10,
+			repetitions: q ? 1 : 3,
+			imageBytes: 10 * MB,
+			jobDurationMs: 1000,
+			forcedGc: q ? undefined : { items: 20, gcEveryMs: 100 },
+		},
+	};
+}
+
+/** What a smoke run must show: every item of every run came through, no job submitted twice. */
+function incomplete(result: BenchResult): string[] {
+	const out: string[] = [];
+	for (const r of result.throughput?.rows ?? [])
+		if (r.ok !== r.items) out.push(`throughput N=${r.items}: ${r.ok}/${r.items} ok`);
+	for (const r of result.polling ?? [])
+		if (r.ok !== r.jobs) out.push(`polling D=${r.jobDurationMs}: ${r.ok}/${r.jobs} ok`);
+	for (const r of result.rateLimits ?? [])
+		if (r.lost > 0 || r.traffic.duplicateJobs > 0)
+			out.push(`rate limits ${r.name}: ${r.lost} lost, ${r.traffic.duplicateJobs} jobs twice`);
+	for (const row of result.memory?.rows ?? [])
+		for (const r of row.runs)
+			if (r.ok !== r.items || r.outputsVerified !== r.items)
+				out.push(`memory N=${r.items}: ${r.ok}/${r.items} ok, ${r.outputsVerified} verified`);
+	return out;
 }
 
 function goals(result: BenchResult): Goal[] {
@@ -225,7 +314,7 @@ async function main(): Promise<void> {
 	const started = Date.now();
 	const log = (line: string): void => console.log(line);
 	const result: BenchResult = {
-		mode: options.quick ? 'quick' : 'full',
+		mode: options.mode,
 		machine: machine(),
 		durationS: 0,
 		goals: [],
@@ -235,67 +324,33 @@ async function main(): Promise<void> {
 		`Scenario nodes benchmark (${result.mode}) — ${m.date}, Node ${m.node}, ${m.cpus} CPUs, load ${m.loadAverageStart.join(' / ')}`,
 	);
 
-	const q = options.quick;
+	const p = plan(options.mode);
 	const needsSim =
 		options.only.has('throughput') || options.only.has('polling') || options.only.has('ratelimits');
 	const sim = needsSim ? await SimProcess.start({ jobDurationMs: 1000 }) : undefined;
 	try {
 		if (sim && options.only.has('throughput')) {
 			log('\n1. Throughput');
-			result.throughput = await runThroughput(
-				sim,
-				{
-					items: q ? [10, 100] : [10, 100, 500],
-					durationsMs: [1000, 5000],
-					// The option's maximum (100); for N=500 also 500 at once, to show what the engine does beyond it.
-					concurrencyFor: (n) => (n > 100 && !q ? [100, n] : [Math.min(n, 100)]),
-					baselineItems: q ? 3 : 5,
-				},
-				log,
-			);
+			result.throughput = await runThroughput(sim, p.throughput, log);
 		}
 		if (sim && options.only.has('polling')) {
 			log('\n2. Polling cost');
-			result.polling = await runPolling(sim, q ? [1000, 10_000] : [1000, 10_000, 60_000], 10, log);
+			result.polling = await runPolling(sim, p.polling.durationsMs, p.polling.jobs, log);
 		}
 		if (sim && options.only.has('ratelimits')) {
 			log('\n4. Rate limits');
-			const cases: RateLimitCase[] = [
-				{ name: 'no 429', every: 0 },
-				{ name: 'every 3rd, Retry-After 1 s', every: 3, retryAfterS: 1 },
-				...(q
-					? []
-					: [
-							{ name: 'every 3rd, no Retry-After', every: 3 },
-							{ name: 'every 2nd, no Retry-After', every: 2 },
-						]),
-			];
-			result.rateLimits = await runRateLimits(
-				sim,
-				cases,
-				{ items: 100, jobDurationMs: 5000, maxConcurrentJobs: 100 },
-				log,
-			);
+			result.rateLimits = await runRateLimits(sim, p.rateLimits.cases, p.rateLimits.run, log);
 		}
 	} finally {
 		await sim?.close();
 	}
 	if (options.only.has('memory')) {
 		log('\n3. Memory');
-		result.memory = await runMemory(
-			{
-				items: q ? [5, 20] : [5, 20, 40],
-				maxConcurrentJobs: 10,
-				repetitions: q ? 1 : 3,
-				imageBytes: 10 * MB,
-				jobDurationMs: 1000,
-				forcedGc: q ? undefined : { items: 20, gcEveryMs: 100 },
-			},
-			log,
-		);
+		result.memory = await runMemory(p.memory, log);
 	}
 
-	result.goals = goals(result);
+	// The goals are about the full sizes; a smoke run checks that every run completes (below).
+	result.goals = options.mode === 'smoke' ? [] : goals(result);
 	result.machine.loadAverageEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
 	result.durationS = Math.round((Date.now() - started) / 1000);
 	log('');
@@ -303,13 +358,25 @@ async function main(): Promise<void> {
 
 	const out = options.out
 		? resolve(options.out)
-		: join(ROOT, 'bench', 'results', q ? 'quick.tmp.json' : 'latest.json');
+		: join(
+				ROOT,
+				'bench',
+				'results',
+				options.mode === 'full' ? 'latest.json' : `${options.mode}.tmp.json`,
+			);
 	mkdirSync(dirname(out), { recursive: true });
 	writeFileSync(out, `${JSON.stringify(result, null, '\t')}\n`);
 	log(`JSON: ${out}`);
-	const complete = !q && !options.out && options.only.size === SECTIONS.length;
+	const complete = options.mode === 'full' && !options.out && options.only.size === SECTIONS.length;
 	if (complete && updateBenchmarksMd(result)) log('BENCHMARKS.md: results block updated');
 	log(`Done in ${result.durationS} s.`);
+	if (options.mode === 'smoke') {
+		const missing = incomplete(result);
+		if (missing.length) throw new Error(`bench --smoke: runs incomplete: ${missing.join('; ')}`);
+		log(
+			`bench --smoke: ok, every item of every run came through (${[...options.only].join(', ')})`,
+		);
+	}
 }
 
 main()

@@ -5,6 +5,7 @@
  * on loopback, and writes every output image to a folder.
  *
  *   npm run demo            (after npm run build; `bash .ci/with-node24.sh npm run demo` on Node 20)
+ *   npm run demo -- --first the first example workflow only (npm test runs it)
  *
  * With SCENARIO_API_KEY and SCENARIO_API_SECRET set it talks to the real Scenario API instead
  * (SCENARIO_PROJECT_ID optional), which spends Creative Units.
@@ -67,9 +68,10 @@ async function main(): Promise<void> {
 		await importCredentials(n8n, [
 			{ id: CREDENTIAL_ID, name: 'Scenario API', type: 'scenarioApi', data: credential },
 		]);
-		for (const file of readdirSync(EXAMPLES)
+		const files = readdirSync(EXAMPLES)
 			.filter((f) => f.endsWith('.json'))
-			.sort()) {
+			.sort();
+		for (const file of process.argv.includes('--first') ? files.slice(0, 1) : files) {
 			const workflow = JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as WorkflowFile;
 			for (const node of workflow.nodes) {
 				// The examples read ~/.n8n-files/product.png; here, the demo's own copy.

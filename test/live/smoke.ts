@@ -12,7 +12,8 @@
  * route names, default all), SCENARIO_SMOKE_VIDEO (a small .mp4 for the video-input route;
  * without it that route first makes one from an image). It spends Creative Units (all routes
  * but the dry run). Never part of `npm test` or CI. `--simulator` runs the same routes against
- * the local simulator instead and writes to a temporary folder: a check of the script itself
+ * the local simulator instead and writes to a temporary folder: a check of the script itself,
+ * which `npm test` runs (test/package/smoke-scripts.mjs)
  * (the simulator's outputs are PNGs only, so there the video-input route's clip is refused as
  * "not a video asset": expected).
  */

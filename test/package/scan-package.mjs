@@ -14,6 +14,7 @@ import {
 	existsSync,
 	mkdirSync,
 	mkdtempSync,
+	readdirSync,
 	readFileSync,
 	rmSync,
 	writeFileSync,
@@ -60,6 +61,22 @@ try {
 	console.log(
 		`tarball ${packed.filename}: ${shipped.length} files, ${packed.size} bytes (only package.json, README.md, LICENSE, dist/nodes, dist/credentials)`,
 	);
+	// The icons and codex files (copied by gulpfile.js, not by tsc): each one in the source,
+	// once, at its place under dist/, and none anywhere else.
+	const isAsset = (path) => /\.(png|svg)$|\.node\.json$/.test(path);
+	const expected = ['nodes', 'credentials'].flatMap((dir) =>
+		readdirSync(join(repo, dir), { recursive: true })
+			.map((path) => `dist/${dir}/${path}`)
+			.filter(isAsset),
+	);
+	const assets = shipped.filter(isAsset);
+	const absent = expected.filter((path) => !assets.includes(path));
+	const extra = assets.filter((path, i) => !expected.includes(path) || assets.indexOf(path) !== i);
+	if (absent.length) fail(`the tarball lacks ${absent.join(', ')}`);
+	if (extra.length)
+		fail(`the tarball holds icons or codex files from nowhere: ${extra.join(', ')}`);
+	if (!absent.length && !extra.length)
+		console.log(`tarball: the ${expected.length} icons and codex files, each once under dist/`);
 
 	const legs = [
 		['source (package.json, nodes/, credentials/)', repo, SOURCE_FILE_PATTERNS],
