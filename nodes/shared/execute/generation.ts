@@ -4,7 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { resolveFileReference } from '../files/upload';
 import type { GenerateResponse, ScenarioJob, ScenarioModel } from '../model/api-types';
 import { ModelCache } from '../model/model-cache';
-import { planModelRequest } from '../model/model-form';
+import { planModelRequest } from '../model/request-plan';
 import { scenarioRequest } from '../transport/request';
 import { followJob, jobSummary, type CancelPolicy } from './follow-job';
 import { getJob } from './job-polling';
