@@ -6,7 +6,8 @@ import type { GenerateResponse, ScenarioJob, ScenarioModel } from '../model/api-
 import { ModelCache } from '../model/model-cache';
 import { planModelRequest } from '../model/request-plan';
 import { scenarioRequest } from '../transport/request';
-import { followJob, jobSummary, type CancelPolicy } from './follow-job';
+import { followJob, type CancelPolicy } from './follow-job';
+import { jobSummary } from './job-outcome';
 import { getJob } from './job-polling';
 import { readConcurrency, readJobOptions, readOptions, type JobOptions } from './parameters';
 import { anotherTryFollows, startTry, type ItemRecord, type RunRecord } from './retry-record';
