@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { ScenarioJob } from '../model/api-types';
 import { detachFromCancel } from '../transport/connection';
-import { ExecutionCanceledError } from '../transport/request';
+import { ExecutionCanceledError } from '../transport/cancellation';
 import { assetItem } from './asset-item';
 import { jobModelId, jobOutcome } from './job-outcome';
 import { JobTimeoutError, cancelJob, waitForJob } from './job-polling';

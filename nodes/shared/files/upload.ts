@@ -1,10 +1,11 @@
 import { NodeApiError, type IBinaryData, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { ModelInput, ScenarioAsset, ScenarioUpload } from '../model/api-types';
+import { ExecutionCanceledError, pause } from '../transport/cancellation';
 import { type ScenarioConnection } from '../transport/connection';
 import { inputError, type ErrorContext } from '../transport/errors';
 import type { Limiter } from '../transport/limiter';
-import { backoffDelay, ExecutionCanceledError, pause, scenarioRequest } from '../transport/request';
+import { backoffDelay, scenarioRequest } from '../transport/request';
 import { callSignedUrl } from '../transport/signed-url';
 import {
 	extensionFor,
