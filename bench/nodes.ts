@@ -26,8 +26,9 @@ import type { GenerateResponse, ScenarioJob } from '../nodes/shared/model/api-ty
 import { TERMINAL_STATUSES } from '../nodes/shared/model/api-types';
 import { fetchAsset } from '../nodes/shared/files/download';
 import { Limiter } from '../nodes/shared/transport/limiter';
+import { pause } from '../nodes/shared/transport/cancellation';
 import { connectToScenario } from '../nodes/shared/transport/connection';
-import { pause, scenarioRequest } from '../nodes/shared/transport/request';
+import { scenarioRequest } from '../nodes/shared/transport/request';
 import {
 	runNode,
 	runWorkflow,

@@ -12,7 +12,7 @@ export const DEFAULT_BASE_URL = 'https://api.cloud.scenario.com/v1';
  * The base URL the credential test may call: https, or plain http on a loopback address only
  * (the local simulator). Anything else is pointed at the discard port on loopback so the key
  * and secret never travel in clear text; the nodes refuse such a URL with a clear message.
- * Kept in step with `checkBaseUrl` in nodes/shared/transport.ts.
+ * Kept in step with `checkBaseUrl` in nodes/shared/transport/connection.ts.
  */
 const SAFE_BASE_URL_EXPRESSION =
 	"={{ /^https:\\/\\/|^http:\\/\\/(localhost|127(\\.\\d{1,3}){3}|\\[::1\\])(:\\d+)?(\\/|$)/i.test($credentials.baseUrl) ? $credentials.baseUrl.replace(/\\/+$/, '') : 'http://127.0.0.1:9/base-url-must-use-https' }}";

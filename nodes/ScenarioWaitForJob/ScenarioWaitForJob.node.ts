@@ -23,7 +23,7 @@ import {
 	readOptions,
 } from '../shared/execute/parameters';
 import { executePerItem, withRequestTimeout } from '../shared/execute/run-per-item';
-import { describe } from '../shared/model/model-form';
+import { describe } from '../shared/model/input-values';
 import { inputError } from '../shared/transport/errors';
 
 const JOB_ID = /^job_[A-Za-z0-9]+$/;

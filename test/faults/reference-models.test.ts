@@ -11,12 +11,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { ModelInput, ScenarioModel } from '../../nodes/shared/model/api-types';
-import {
-	convertValue,
-	mainImageInput,
-	modelFields,
-	planModelRequest,
-} from '../../nodes/shared/model/model-form';
+import { convertValue } from '../../nodes/shared/model/input-values';
+import { mainImageInput, modelFields } from '../../nodes/shared/model/model-form';
+import { planModelRequest } from '../../nodes/shared/model/request-plan';
 import type { ModelRecord } from '../simulator/fixtures';
 import { validateCustomBody } from '../simulator/validation';
 import {

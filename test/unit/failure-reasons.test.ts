@@ -1,4 +1,4 @@
-import { jobFailureReason } from '../../nodes/shared/execute/follow-job';
+import { jobFailureReason } from '../../nodes/shared/execute/job-outcome';
 import type { ScenarioJob } from '../../nodes/shared/model/api-types';
 import { scenarioApiError, scenarioMessage } from '../../nodes/shared/transport/errors';
 import { nodeStub } from '../support/scenario-nodes';

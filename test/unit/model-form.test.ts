@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { ScenarioModel } from '../../nodes/shared/model/api-types';
-import { modelFields, planModelRequest, mainImageInput } from '../../nodes/shared/model/model-form';
+import { modelFields, mainImageInput } from '../../nodes/shared/model/model-form';
+import { planModelRequest } from '../../nodes/shared/model/request-plan';
 import { imageSlot, placeImages } from '../../nodes/shared/model/image-slots';
 import { nodeStub } from '../support/scenario-nodes';
 

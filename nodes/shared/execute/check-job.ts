@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { TERMINAL_STATUSES, type ScenarioJob } from '../model/api-types';
 import { followJob } from './follow-job';
+import { jobModelId, jobSummary } from './job-outcome';
 import { getJob } from './job-polling';
 import type { ItemSettings } from './parameters';
 import type { ItemState, RoutedItems, RunContext } from './run-per-item';
@@ -48,7 +49,6 @@ export async function checkJobOnce(
 		return { output: DONE_OUTPUT, items };
 	}
 	const checks = options.checksSoFar + 1;
-	const progress = typeof job.progress === 'number' ? job.progress : null;
 	if (options.maxChecks > 0 && checks >= options.maxChecks) {
 		throw new NodeOperationError(
 			ctx.getNode(),
@@ -61,12 +61,8 @@ export async function checkJobOnce(
 		);
 	}
 	const json: IDataObject = {
-		jobId,
-		modelId: (job.metadata?.input?.modelId as string | undefined) ?? state.modelId ?? null,
-		status: job.status,
-		progress,
-		estimatedCost: options.estimatedCost ?? null,
-		billedCost: job.billing?.cuCost ?? null,
+		// The job's own model before the item's: the order Still Running has always given.
+		...jobSummary(job, jobModelId(job) ?? state.modelId, options.estimatedCost),
 		checks,
 		suggestedWaitSeconds: suggestedWait(job, options.shortestWaitSeconds),
 	};

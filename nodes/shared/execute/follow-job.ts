@@ -1,60 +1,14 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { fetchAsset } from '../files/download';
 import type { ScenarioJob } from '../model/api-types';
 import { detachFromCancel } from '../transport/connection';
-import { scenarioMessage } from '../transport/errors';
-import { ExecutionCanceledError } from '../transport/request';
+import { ExecutionCanceledError } from '../transport/cancellation';
+import { assetItem } from './asset-item';
+import { jobModelId, jobOutcome } from './job-outcome';
 import { JobTimeoutError, cancelJob, waitForJob } from './job-polling';
 import type { JobOptions } from './parameters';
 import type { ItemState, RunContext } from './run-per-item';
-
-/**
- * What every node says of a job. Two costs, in Creative Units, because they can differ (a
- * recorded PATINA job: estimate 7.25, billed 6): `estimatedCost`, the submission's
- * `creativeUnitsCost` (null where the node did not submit the job, as in Wait for Job), and
- * `billedCost`, the job's `billing.cuCost` (null while the job carries none). Whether Scenario
- * sets `billing` before a job ends is unknown: it is read whenever present.
- */
-export function jobSummary(
-	job: ScenarioJob,
-	modelId: string | undefined,
-	estimatedCost: number | undefined,
-): IDataObject {
-	const billed = job.billing?.cuCost;
-	return {
-		jobId: job.jobId,
-		modelId: modelId ?? (job.metadata?.input?.modelId as string | undefined) ?? null,
-		status: job.status,
-		progress: job.progress ?? null,
-		estimatedCost: estimatedCost ?? null,
-		billedCost: typeof billed === 'number' ? billed : null,
-	};
-}
-
-/** A reason as text: a string, or the message inside an object. */
-function reasonText(value: unknown): string | undefined {
-	if (typeof value === 'string') return value.trim() || undefined;
-	return value && typeof value === 'object' ? scenarioMessage(value) : undefined;
-}
-
-/**
- * Why a job failed, read from every place Scenario puts it, in the order Scenario's Blender
- * client reads them: top-level `error`, `errorMessage`, `failureReason`, `reason`, then
- * `metadata.error`; `metadata.hint` is the reason when nothing else is, and advice otherwise.
- * Which of these a failed job really carries is unknown beyond `metadata.error`.
- */
-export function jobFailureReason(job: ScenarioJob): { reason?: string; hint?: string } {
-	const top = job as unknown as Record<string, unknown>;
-	const metadata = (job.metadata ?? {}) as Record<string, unknown>;
-	const hint = reasonText(metadata.hint);
-	const reason =
-		[top.error, top.errorMessage, top.failureReason, top.reason, metadata.error]
-			.map(reasonText)
-			.find((text) => text !== undefined) ?? hint;
-	return { reason, hint };
-}
 
 /**
  * Whether to cancel a job on Scenario when the node stops following it: `canceled`, the user
@@ -104,37 +58,12 @@ export async function followJob(
 		throw failure;
 	}
 	state.ended = job.status;
-	const modelId = state.modelId ?? (job.metadata?.input?.modelId as string | undefined);
+	const modelId = state.modelId ?? jobModelId(job);
 	state.modelId = modelId;
-	if (job.status !== 'success') {
-		// Spelled "cancelled" on purpose: n8n marks a whole execution 'canceled' (not 'error', so
-		// no error workflow) when a node error's message contains "canceled".
-		const canceled = job.status === 'canceled';
-		const { reason: given, hint } = jobFailureReason(job);
-		const reason =
-			given ?? (canceled ? 'cancelled on Scenario before it finished' : 'no reason given');
-		const text = canceled
-			? `Scenario job ${jobId} was cancelled on Scenario before it finished${given ? `: ${given}` : ''}`
-			: `Scenario job ${jobId} failed: ${reason}`;
-		const response: IDataObject = { jobId, status: job.status, message: reason };
-		if (hint) response.hint = hint;
-		const error = new NodeApiError(ctx.getNode(), response as JsonObject, {
-			message: text,
-			description: [
-				canceled
-					? 'The job was canceled on Scenario before it finished.'
-					: 'Scenario could not complete this generation; nothing was produced.',
-				hint && hint !== given ? `Scenario's hint: ${hint}` : '',
-			]
-				.filter(Boolean)
-				.join(' '),
-			itemIndex,
-		});
-		// Scenario's reason verbatim, even if it holds a network error code n8n would rewrite.
-		error.message = text;
-		throw error;
-	}
-	const summary = jobSummary(job, modelId, follow.estimatedCost);
+	const summary = jobOutcome(ctx, itemIndex, jobId, job, {
+		modelId,
+		estimatedCost: follow.estimatedCost,
+	});
 	const assetIds = job.metadata?.assetIds ?? [];
 	if (assetIds.length === 0) {
 		// Every input item yields output, even a job that succeeded with nothing to show.
@@ -150,35 +79,11 @@ export async function followJob(
 			},
 		];
 	}
+	const done = { itemIndex, jobId, job, summary };
 	return await Promise.all(
-		assetIds.map(async (assetId, outputIndex): Promise<INodeExecutionData> => {
-			const fetched = await fetchAsset(
-				ctx,
-				run.conn,
-				assetId,
-				{ download: options.downloadImages, itemIndex, jobId },
-				run.downloads,
-			);
-			const { asset } = fetched;
-			const width = asset.properties?.width ?? asset.metadata?.width ?? null;
-			const height = asset.properties?.height ?? asset.metadata?.height ?? null;
-			const seed =
-				asset.metadata?.seed ?? (job.metadata?.input?.seed as string | number | undefined);
-			const json: IDataObject = {
-				...summary,
-				assetId,
-				outputIndex,
-				url: asset.url,
-				kind: fetched.kind,
-				type: fetched.type,
-				mimeType: fetched.mimeType,
-				width,
-				height,
-				seed: seed ?? null,
-				sha256: fetched.sha256 ?? null,
-			};
-			if (!fetched.binary) return { json };
-			return { json, binary: { [options.binaryProperty]: fetched.binary } };
-		}),
+		assetIds.map(
+			async (assetId, outputIndex) =>
+				await assetItem(ctx, run, done, assetId, outputIndex, options),
+		),
 	);
 }

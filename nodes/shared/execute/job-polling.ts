@@ -1,6 +1,7 @@
 import { TERMINAL_STATUSES, type ScenarioJob } from '../model/api-types';
+import { ExecutionCanceledError, pause } from '../transport/cancellation';
 import { type ScenarioConnection } from '../transport/connection';
-import { ExecutionCanceledError, pause, scenarioRequest } from '../transport/request';
+import { scenarioRequest } from '../transport/request';
 
 /**
  * When to look at a job again. Scenario reports `progress` (0–1): once it moves, the node

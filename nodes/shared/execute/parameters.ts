@@ -7,7 +7,7 @@ import {
 	timeoutOption,
 } from '../descriptions/options';
 import { MODEL_ID_PATTERN } from '../model/model-cache';
-import { describe } from '../model/model-form';
+import { describe } from '../model/input-values';
 import { inputError } from '../transport/errors';
 
 /**

@@ -4,7 +4,7 @@ import { ExecutionBaseError, NodeApiError, NodeOperationError } from 'n8n-workfl
 import { connectToScenario, type ScenarioConnection } from '../transport/connection';
 import { forItem, redactError } from '../transport/errors';
 import { Limiter } from '../transport/limiter';
-import { ExecutionCanceledError } from '../transport/request';
+import { ExecutionCanceledError } from '../transport/cancellation';
 
 /** What a task learned about its item, so an error item can still carry the job id. */
 export interface ItemState {

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import type { ScenarioAsset } from '../model/api-types';
+import { canceled, pause } from '../transport/cancellation';
 import { type ScenarioConnection } from '../transport/connection';
 import { scenarioNetworkError, type ErrorContext } from '../transport/errors';
 import type { Limiter } from '../transport/limiter';
-import { backoffDelay, canceled, pause, scenarioRequest } from '../transport/request';
+import { backoffDelay, scenarioRequest } from '../transport/request';
 import { callSignedUrl } from '../transport/signed-url';
 import { extensionFor, sniffMime } from './mime';
 

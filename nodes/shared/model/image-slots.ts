@@ -2,7 +2,8 @@ import type { INode } from 'n8n-workflow';
 
 import { inputError } from '../transport/errors';
 import type { ModelInput, ScenarioModel } from './api-types';
-import { isAlwaysRequired, isFileInput, toReferenceList } from './model-form';
+import { toReferenceList } from './input-values';
+import { isAlwaysRequired, isFileInput } from './model-form';
 
 /**
  * Where a model takes "the image": its own `image` input, another required image input, or

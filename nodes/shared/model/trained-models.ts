@@ -2,7 +2,7 @@ import type { INode } from 'n8n-workflow';
 
 import { inputError } from '../transport/errors';
 import type { ScenarioModel } from './api-types';
-import { isEmpty, toList } from './model-form';
+import { isEmpty, toList } from './input-values';
 
 /**
  * How a trained model (LoRA, composition) runs: it has no inputs of its own, and Scenario refuses

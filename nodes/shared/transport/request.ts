@@ -1,6 +1,6 @@
-import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions, INode } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 
+import { canceled, pause, throwIfCanceled } from './cancellation';
 import { CREDENTIAL_NAME, type RetryPolicy, type ScenarioConnection } from './connection';
 import { scenarioApiError, scenarioNetworkError, type ErrorContext } from './errors';
 
@@ -140,37 +140,13 @@ export function describeNetworkFailure(error: unknown, signal?: AbortSignal): Ne
 	return { detail, transient, aborted };
 }
 
-/** The execution was canceled (the user stopped it): not an item's failure, never an error item. */
-export class ExecutionCanceledError extends NodeOperationError {
-	constructor(node: INode) {
-		super(node, 'The execution was canceled');
-	}
-}
-
-/** The error for a canceled execution (a factory, so catch blocks can throw it as is). */
-export const canceled = (node: INode) => new ExecutionCanceledError(node);
-
-export function throwIfCanceled(node: INode, signal?: AbortSignal): void {
-	if (signal?.aborted) throw canceled(node);
-}
-
-/** Waits, but gives up at once when the execution is canceled. */
-export async function pause(node: INode, ms: number, signal?: AbortSignal): Promise<void> {
-	throwIfCanceled(node, signal);
-	if (ms <= 0) return;
-	try {
-		await sleep(ms, signal);
-	} catch {
-		throw canceled(node);
-	}
-}
-
 /** Most refusals a call rides out while Scenario paces the run (other calls getting through). */
 const MAX_PACED_REFUSALS = 20;
 
 /**
  * Every Scenario API call goes through here: credential auth (Basic, applied by n8n from the
- * credential's `authenticate`), base URL and projectId in one place, retries by rule.
+ * credential's `authenticate`), base URL and projectId in one place, retries by rule. Each step
+ * that does not end the call gives the wait before the next attempt.
  */
 export async function callScenario<T>(
 	conn: ScenarioConnection,
@@ -178,97 +154,154 @@ export async function callScenario<T>(
 ): Promise<ApiAnswer<T>> {
 	const qs: IDataObject = { ...call.qs };
 	if (conn.projectId) qs.projectId = conn.projectId;
-	const { retry } = conn;
-
-	const { deadline } = call;
-	/** Whether another attempt after `delay` ms still fits before the deadline. */
-	const mayRetry = (attempt: number, delay: number) =>
-		attempt < retry.maxAttempts && (deadline === undefined || Date.now() + delay < deadline);
-	/** Refusals met while Scenario was pacing the run (see below), and since when this call last tried. */
-	let paced = 0;
-	let triedSince = Date.now();
-
-	for (let attempt = 1; ; attempt++) {
+	const tries: Tries = { attempt: 1, paced: 0, triedSince: Date.now() };
+	for (; ; tries.attempt++) {
 		throwIfCanceled(conn.node, conn.signal);
-		const timeout = call.timeoutMs ?? conn.requestTimeoutMs;
-		const options: IHttpRequestOptions = {
-			method: call.method,
-			baseURL: conn.baseUrl,
-			url: call.path,
-			qs,
-			body: call.body,
-			json: true,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout:
-				deadline === undefined
-					? timeout
-					: Math.min(timeout, Math.max(deadline - Date.now(), DEADLINE_GRACE_MS)),
-		};
-		let response: { statusCode: number; headers: IDataObject; body: unknown };
+		let response: ScenarioResponse;
 		try {
 			response = await conn.ctx.helpers.httpRequestWithAuthentication.call(
 				conn.ctx,
 				CREDENTIAL_NAME,
-				options,
+				requestOptions(conn, call, qs),
 			);
 		} catch (error) {
-			const failure = describeNetworkFailure(error, conn.signal);
-			if (failure.aborted) throw canceled(conn.node);
-			const delay = backoffDelay(attempt, retry);
-			if (call.retry === 'idempotent' && failure.transient && mayRetry(attempt, delay)) {
-				await pause(conn.node, delay, conn.signal);
-				continue;
-			}
-			throw scenarioNetworkError(conn.node, failure.detail, call.error);
+			await pause(conn.node, networkFailureWait(conn, call, error, tries.attempt), conn.signal);
+			continue;
 		}
-
 		const { statusCode: status, body } = response;
-		if (status >= 200 && status < 300) {
-			// axios hands back the raw text when a JSON body does not parse.
-			if (typeof body === 'string' && body.length > 0) {
-				const delay = backoffDelay(attempt, retry);
-				if (call.retry === 'idempotent' && mayRetry(attempt, delay)) {
-					await pause(conn.node, delay, conn.signal);
-					continue;
-				}
-				throw scenarioNetworkError(
-					conn.node,
-					`Scenario answered HTTP ${status} with a body that is not valid JSON`,
-					call.error,
-				);
-			}
-			if (conn.traffic) conn.traffic.lastSuccessAt = Date.now();
-			return { status, body: (body ?? {}) as T };
+		if (status < 200 || status >= 300) {
+			await pause(conn.node, refusalWait(conn, call, response, tries), conn.signal);
+			continue;
 		}
-
-		let tooLong: { waitMs: number; until: number } | undefined;
-		if (shouldRetryStatus(status, call.retry)) {
-			const retryAfter = requestedWait(status, response.headers, body);
-			// Refused (429/503, nothing was taken) while other calls of this execution got through
-			// since this one last tried: Scenario is pacing a busy run, not down. Such a refusal
-			// does not use up an attempt (up to MAX_PACED_REFUSALS), so a share of 429s across many
-			// items loses none of them; when every call is refused, attempts count as usual.
-			const isPaced =
-				(status === 429 || status === 503) &&
-				(conn.traffic?.lastSuccessAt ?? 0) > triedSince &&
-				paced < MAX_PACED_REFUSALS;
-			triedSince = Date.now();
-			if (isPaced) paced++;
-			const delay = retryAfter ?? backoffDelay(isPaced ? paced : attempt, retry);
-			if (delay <= retry.maxRetryAfterMs && mayRetry(isPaced ? attempt - 1 : attempt, delay)) {
-				if (isPaced) attempt--;
-				await pause(conn.node, delay, conn.signal);
-				continue;
-			}
-			// Asked to wait longer than the node will (its cap, or the Timeout): fail now, saying when.
-			const pastDeadline = deadline !== undefined && Date.now() + (retryAfter ?? 0) >= deadline;
-			if (retryAfter !== undefined && (retryAfter > retry.maxRetryAfterMs || pastDeadline))
-				tooLong = { waitMs: retryAfter, until: Date.now() + retryAfter };
+		// axios hands back the raw text when a JSON body does not parse.
+		if (typeof body === 'string' && body.length > 0) {
+			await pause(conn.node, malformedBodyWait(conn, call, status, tries.attempt), conn.signal);
+			continue;
 		}
-		if (tooLong) throw cooldownError(conn, status, body, call, tooLong);
-		throw scenarioApiError(conn.node, status, body, call.error);
+		if (conn.traffic) conn.traffic.lastSuccessAt = Date.now();
+		return { status, body: (body ?? {}) as T };
 	}
+}
+
+type ScenarioResponse = { statusCode: number; headers: IDataObject; body: unknown };
+
+/** Where a call is in its tries. */
+interface Tries {
+	attempt: number;
+	/** Refusals met while Scenario was pacing the run (see refusalWait). */
+	paced: number;
+	/** When this call last tried: other calls getting through since then tell a paced run. */
+	triedSince: number;
+}
+
+/** One attempt's request; its timeout is cut to the call's deadline (leaving DEADLINE_GRACE_MS). */
+function requestOptions(
+	conn: ScenarioConnection,
+	call: ApiCall,
+	qs: IDataObject,
+): IHttpRequestOptions {
+	const { deadline } = call;
+	const timeout = call.timeoutMs ?? conn.requestTimeoutMs;
+	return {
+		method: call.method,
+		baseURL: conn.baseUrl,
+		url: call.path,
+		qs,
+		body: call.body,
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout:
+			deadline === undefined
+				? timeout
+				: Math.min(timeout, Math.max(deadline - Date.now(), DEADLINE_GRACE_MS)),
+	};
+}
+
+/** Whether another attempt after `delay` ms is left and still fits before the deadline. */
+function mayRetry(
+	conn: ScenarioConnection,
+	call: ApiCall,
+	attempt: number,
+	delay: number,
+): boolean {
+	const { deadline } = call;
+	return (
+		attempt < conn.retry.maxAttempts && (deadline === undefined || Date.now() + delay < deadline)
+	);
+}
+
+/** No answer (reset, timeout …): retried only for reads, else the error. */
+function networkFailureWait(
+	conn: ScenarioConnection,
+	call: ApiCall,
+	error: unknown,
+	attempt: number,
+): number {
+	const failure = describeNetworkFailure(error, conn.signal);
+	if (failure.aborted) throw canceled(conn.node);
+	const delay = backoffDelay(attempt, conn.retry);
+	if (call.retry === 'idempotent' && failure.transient && mayRetry(conn, call, attempt, delay))
+		return delay;
+	throw scenarioNetworkError(conn.node, failure.detail, call.error);
+}
+
+/** A 2xx whose body is not JSON: retried only for reads, else the error. */
+function malformedBodyWait(
+	conn: ScenarioConnection,
+	call: ApiCall,
+	status: number,
+	attempt: number,
+): number {
+	const delay = backoffDelay(attempt, conn.retry);
+	if (call.retry === 'idempotent' && mayRetry(conn, call, attempt, delay)) return delay;
+	throw scenarioNetworkError(
+		conn.node,
+		`Scenario answered HTTP ${status} with a body that is not valid JSON`,
+		call.error,
+	);
+}
+
+/**
+ * A refusal (an HTTP error status): retried when the call's rule allows it and the wait it asks
+ * for fits, else the error (saying when to try again, when the wait is the reason).
+ */
+function refusalWait(
+	conn: ScenarioConnection,
+	call: ApiCall,
+	response: ScenarioResponse,
+	tries: Tries,
+): number {
+	const { statusCode: status, body } = response;
+	const { retry } = conn;
+	if (shouldRetryStatus(status, call.retry)) {
+		const retryAfter = requestedWait(status, response.headers, body);
+		// Refused (429/503, nothing was taken) while other calls of this execution got through
+		// since this one last tried: Scenario is pacing a busy run, not down. Such a refusal
+		// does not use up an attempt (up to MAX_PACED_REFUSALS), so a share of 429s across many
+		// items loses none of them; when every call is refused, attempts count as usual.
+		const isPaced =
+			(status === 429 || status === 503) &&
+			(conn.traffic?.lastSuccessAt ?? 0) > tries.triedSince &&
+			tries.paced < MAX_PACED_REFUSALS;
+		tries.triedSince = Date.now();
+		if (isPaced) tries.paced++;
+		const delay = retryAfter ?? backoffDelay(isPaced ? tries.paced : tries.attempt, retry);
+		const attempt = isPaced ? tries.attempt - 1 : tries.attempt;
+		if (delay <= retry.maxRetryAfterMs && mayRetry(conn, call, attempt, delay)) {
+			tries.attempt = attempt;
+			return delay;
+		}
+		// Asked to wait longer than the node will (its cap, or the Timeout): fail now, saying when.
+		const { deadline } = call;
+		const pastDeadline = deadline !== undefined && Date.now() + (retryAfter ?? 0) >= deadline;
+		if (retryAfter !== undefined && (retryAfter > retry.maxRetryAfterMs || pastDeadline))
+			throw cooldownError(conn, status, body, call, {
+				waitMs: retryAfter,
+				until: Date.now() + retryAfter,
+			});
+	}
+	throw scenarioApiError(conn.node, status, body, call.error);
 }
 
 /**

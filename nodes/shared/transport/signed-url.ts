@@ -1,15 +1,9 @@
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
+import { canceled, pause, throwIfCanceled } from './cancellation';
 import type { ScenarioConnection } from './connection';
 import { scenarioApiError, scenarioNetworkError, type ErrorContext } from './errors';
-import {
-	backoffDelay,
-	canceled,
-	describeNetworkFailure,
-	parseRetryAfter,
-	pause,
-	throwIfCanceled,
-} from './request';
+import { backoffDelay, describeNetworkFailure, parseRetryAfter } from './request';
 
 /**
  * Requests to signed URLs (CDN downloads, upload parts). They carry their own signature and
