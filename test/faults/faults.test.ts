@@ -93,7 +93,7 @@ const imageDriver: Driver = {
 	}),
 };
 
-/** A real PNG padded past the 4.5 MB inline limit, so it goes through POST /uploads + signed PUTs. */
+/** A real PNG padded past what POST /assets takes (a body under 6 MB), so it goes through POST /uploads + signed PUTs. */
 const largePng = (seed: string): Buffer =>
 	Buffer.concat([pngImage(seed), Buffer.alloc(4.6 * 1024 * 1024)]);
 

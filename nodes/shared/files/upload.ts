@@ -29,8 +29,8 @@ export function referenceKind(ref: string): FileReferenceKind {
 
 /**
  * Turns one reference into a Scenario asset id: asset ids pass through, binaries and URLs are
- * uploaded: images inline under 4.5 MB (`POST /assets`, which takes images only), every other
- * file, and larger images, by multipart `/uploads` with the file's kind and content type.
+ * uploaded: images inline while the request stays under 6 MB (`POST /assets`, which takes
+ * images only), every other file, and larger images, by multipart `/uploads` with the file's kind and content type.
  * `transfers` bounds the uploads holding bytes in memory; a binary streamed from disk holds its
  * slot only while its parts are sent.
  */
@@ -92,7 +92,7 @@ async function uploadBinary(
 			size: declaredSize,
 			head,
 		});
-		if (!sendsInline(plan, declaredSize)) {
+		if (!sendsInline(plan, declaredSize, nameFor(plan.mimeType))) {
 			const open = async () => await ctx.helpers.getBinaryStream(binaryId, READ_CHUNK_SIZE);
 			return await uploadMultipart(
 				conn,
@@ -228,7 +228,8 @@ async function uploadBytes(
 	plan: FilePlan,
 	bytes: Buffer,
 ): Promise<string> {
-	if (sendsInline(plan, bytes.length)) return await uploadInline(conn, check, fileName, bytes);
+	if (sendsInline(plan, bytes.length, fileName))
+		return await uploadInline(conn, check, fileName, bytes);
 	const parts = async function* () {
 		for (let offset = 0; offset < bytes.length; offset += UPLOAD_PART_SIZE) {
 			yield bytes.subarray(offset, offset + UPLOAD_PART_SIZE);
