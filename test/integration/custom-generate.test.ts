@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import { TestItemsSource } from '../harness';
 import { ScenarioSimulator } from '../simulator/server';
+import { SEEDED_REFERENCE_ASSET_ID } from '../simulator/state';
 import { sniffImage } from '../simulator/png';
 import {
 	TYPES,
@@ -118,6 +119,31 @@ describe('Scenario Custom Generate through n8n-core', () => {
 			aspectRatio: '1:1',
 		});
 		expect(result.items).toHaveLength(1);
+	});
+
+	it('takes an asset id written as Scenario writes them (the uploading docs’ asset_staging_…) as an asset id, and a binary property named like one as that binary', async () => {
+		// The uploading docs' own example id, as an asset of the simulator (the seeded image).
+		const docsId = 'asset_staging_qSACAtKeAbd1EmAEG4YNguea';
+		const seeded = sim.assets.get(SEEDED_REFERENCE_ASSET_ID)!;
+		sim.assets.set(docsId, { ...seeded, id: docsId });
+		const item = imageItem('product');
+		item.binary!.asset_1 = { ...item.binary!.data, fileName: 'named-like-an-id.png' };
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_flux-kontext-editing'),
+				inputs: mapped({ prompt: 'make it night', referenceImages: `${docsId}\nasset_1` }),
+			},
+			items: [item],
+		});
+		expect(result.error).toBeUndefined();
+		expect(
+			sim.calls('POST', '/assets').map((call) => (call.body as { name: string }).name),
+		).toEqual(['named-like-an-id.png']);
+		const [first, second] = (generations()[0].body as { referenceImages: string[] })
+			.referenceImages;
+		expect(first).toBe(docsId);
+		expect(sim.assets.get(second)?.metadata.name).toBe('named-like-an-id.png');
 	});
 
 	it('submits many items concurrently and keeps input order', async () => {
