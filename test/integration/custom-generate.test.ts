@@ -74,11 +74,12 @@ describe('Scenario Custom Generate through n8n-core', () => {
 				outputIndex: index,
 				type: null,
 			});
-			// The submission's estimate and the job's bill, as the simulator (like the recorded
-			// job) gives them: the bill leaves out the fees the estimate includes.
+			// The submission's estimate and the job's billing record, passed on as Scenario gives
+			// them (whether the fees in cuCostDetails are inside cuCost is unknown).
 			expect(item.json.estimatedCost).toBe(job.creativeUnitsCost);
 			expect(item.json.billedCost).toBe(job.billing.cuCost);
-			expect(item.json.billedCost).toBeLessThan(item.json.estimatedCost as number);
+			expect(item.json.billedCostDetails).toEqual(job.billing.cuCostDetails);
+			expect(Object.keys(job.billing.cuCostDetails)).toEqual(['quality-gate']);
 			expect(item.json.seed).toEqual(expect.any(String));
 			const bytes = await result.binary(item, 'data');
 			expect(sniffImage(bytes)?.mimeType).toBe('image/png');
@@ -234,6 +235,7 @@ describe('Scenario Custom Generate through n8n-core', () => {
 			estimatedCost: expect.any(Number),
 			// Not billed before the job ends (the simulator bills on success).
 			billedCost: null,
+			billedCostDetails: null,
 		});
 		expect(started[0].binary).toBeUndefined();
 		const finished = result.output('Wait');
