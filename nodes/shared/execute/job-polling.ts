@@ -36,7 +36,9 @@ export class PollSchedule {
 	/** Records what a check saw and returns the delay before the next one. */
 	next(job: Pick<ScenarioJob, 'status' | 'progress'>, now = Date.now()): number {
 		const progress = typeof job.progress === 'number' ? job.progress : 0;
-		if (job.status === 'in-progress' && progress > 0 && progress < 1) {
+		// Any status still running whose progress has moved: in-progress, and finalizing after it
+		// (the spec's statuses; what progress finalizing reports is not documented).
+		if (!TERMINAL_STATUSES.has(job.status) && progress > 0 && progress < 1) {
 			this.samples.push({ at: now, progress });
 		}
 		const first = this.samples[0];
