@@ -377,7 +377,8 @@ export function describeRealN8n(version: string): void {
 					expect(byId.numOutputs).toMatchObject({ type: 'number', defaultValue: 1 });
 					expect(byId.thinkingLevel).toMatchObject({ type: 'options' });
 					expect(byId.thinkingLevel.options).toContainEqual(
-						expect.objectContaining({ name: 'High - Best Reasoning', value: 'HIGH' }),
+						// The model's stated default is marked in its option's name.
+						expect.objectContaining({ name: 'High - Best Reasoning (default)', value: 'HIGH' }),
 					);
 
 					const edit = await resourceMapperFields(server.rest, {
