@@ -3,6 +3,7 @@ import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-
 import { canceled, pause, throwIfCanceled } from './cancellation';
 import { CREDENTIAL_NAME, type RetryPolicy, type ScenarioConnection } from './connection';
 import { scenarioApiError, scenarioNetworkError, type ErrorContext } from './errors';
+import { PRIORITY, type RequestPriority } from './request-budget';
 
 /**
  * Which failures a call may be retried on, by what a repeat could cost.
@@ -29,6 +30,11 @@ export interface ApiCall {
 	 * to answer).
 	 */
 	deadline?: number;
+	/**
+	 * Its turn when calls wait for the project's request budget (request-budget.ts); default:
+	 * a submission first, any other call next to reads that finish an item.
+	 */
+	priority?: RequestPriority;
 }
 
 /** The least time an attempt gets near its deadline, so a last check at the deadline can still answer. */
@@ -157,6 +163,11 @@ export async function callScenario<T>(
 	const tries: Tries = { attempt: 1, paced: 0, triedSince: Date.now() };
 	for (; ; tries.attempt++) {
 		throwIfCanceled(conn.node, conn.signal);
+		await conn.budget?.take(
+			conn.node,
+			call.priority ?? (call.retry === 'paid' ? PRIORITY.submit : PRIORITY.finish),
+			conn.signal,
+		);
 		let response: ScenarioResponse;
 		try {
 			response = await conn.ctx.helpers.httpRequestWithAuthentication.call(
@@ -276,6 +287,8 @@ function refusalWait(
 	const { retry } = conn;
 	if (shouldRetryStatus(status, call.retry)) {
 		const retryAfter = requestedWait(status, response.headers, body);
+		// A refusal that names a wait is for the whole project: every call sharing the budget waits.
+		if (status === 429 && retryAfter !== undefined) conn.budget?.pauseFor(retryAfter);
 		// Refused (429/503, nothing was taken) while other calls of this execution got through
 		// since this one last tried: Scenario is pacing a busy run, not down. Such a refusal
 		// does not use up an attempt (up to MAX_PACED_REFUSALS), so a share of 429s across many
