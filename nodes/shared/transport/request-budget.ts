@@ -79,16 +79,26 @@ export class RequestBudget {
 		return this.limit;
 	}
 
-	/** Waits until a request may go, then counts it. Gives up at once when `signal` aborts. */
-	async take(node: INode, priority: number, signal?: AbortSignal): Promise<void> {
+	/**
+	 * Waits until a request may go, then counts it; the returned `done` is called once its answer
+	 * (or failure) came. A request holds its place in the window from now until its answer plus
+	 * the window: the server counts it somewhere in between, when it arrives. Gives up at once
+	 * when `signal` aborts.
+	 */
+	async take(node: INode, priority: number, signal?: AbortSignal): Promise<() => void> {
 		if (signal?.aborted) throw canceled(node);
-		if (this.waiting.length === 0 && this.delay(Date.now()) <= 0) {
-			this.count(Date.now());
-			return;
-		}
+		if (this.waiting.length === 0 && this.delay(Date.now()) <= 0) return this.count();
 		let waiter: Waiter | undefined;
+		let done: (() => void) | undefined;
 		const turn = new Promise<void>((start) => {
-			waiter = { priority, seq: this.seq++, start };
+			waiter = {
+				priority,
+				seq: this.seq++,
+				start: () => {
+					done = this.count();
+					start();
+				},
+			};
 			this.waiting.push(waiter);
 			this.waiting.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
 		});
@@ -106,9 +116,14 @@ export class RequestBudget {
 		this.wake();
 		try {
 			await Promise.race([turn, aborted]);
+		} catch (error) {
+			// Aborted after its turn came: give the place back.
+			done?.();
+			throw error;
 		} finally {
 			if (onAbort) signal?.removeEventListener('abort', onAbort);
 		}
+		return done as () => void;
 	}
 
 	/** Scenario asked everyone on this project to wait `ms` (a 429 naming a wait). */
@@ -117,30 +132,43 @@ export class RequestBudget {
 		this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
 	}
 
-	/** Ms until the next request may go (≤ 0: now). */
+	/** Ms until the next request may go (≤ 0: now; Infinity: when an answer comes). */
 	private delay(now: number): number {
 		const paused = this.pausedUntil - now;
 		if (this.limit <= 0) return paused;
 		const horizon = windowMs + marginMs();
-		while (this.sent.length > 0 && this.sent[0] + horizon <= now) this.sent.shift();
-		const full = this.sent.length >= this.limit ? this.sent[0] + horizon - now : 0;
+		// Each entry: when that request's answer came (Infinity while it is on its way).
+		for (let i = this.sent.length - 1; i >= 0; i--)
+			if (this.sent[i] + horizon <= now) this.sent.splice(i, 1);
+		const full = this.sent.length >= this.limit ? Math.min(...this.sent) + horizon - now : 0;
 		return Math.max(paused, full);
 	}
 
-	private count(now: number): void {
-		if (this.limit > 0) this.sent.push(now);
+	/** Counts a request going now; the function returned marks its answer. */
+	private count(): () => void {
+		if (this.limit <= 0) return () => undefined;
+		const entry = { settled: false };
+		this.sent.push(Infinity);
+		return () => {
+			if (entry.settled) return;
+			entry.settled = true;
+			const index = this.sent.indexOf(Infinity);
+			if (index >= 0) this.sent[index] = Date.now();
+			this.wake();
+		};
 	}
 
 	/** Lets waiters through while the budget allows, then sleeps until it frees again. */
 	private wake(): void {
 		if (this.timer) return;
 		const now = Date.now();
-		while (this.waiting.length > 0 && this.delay(now) <= 0) {
-			this.count(now);
+		while (this.waiting.length > 0 && this.delay(now) <= 0)
 			(this.waiting.shift() as Waiter).start();
-		}
 		if (this.waiting.length === 0) return;
-		this.timer = sleep(Math.max(1, this.delay(now))).then(() => {
+		const delay = this.delay(now);
+		// Every place is taken by a request on its way: its answer wakes the queue (done).
+		if (delay === Infinity) return;
+		this.timer = sleep(Math.max(1, delay)).then(() => {
 			this.timer = undefined;
 			this.wake();
 		});

@@ -163,7 +163,7 @@ export async function callScenario<T>(
 	const tries: Tries = { attempt: 1, paced: 0, triedSince: Date.now() };
 	for (; ; tries.attempt++) {
 		throwIfCanceled(conn.node, conn.signal);
-		await conn.budget?.take(
+		const answered = await conn.budget?.take(
 			conn.node,
 			call.priority ?? (call.retry === 'paid' ? PRIORITY.submit : PRIORITY.finish),
 			conn.signal,
@@ -176,9 +176,11 @@ export async function callScenario<T>(
 				requestOptions(conn, call, qs),
 			);
 		} catch (error) {
+			answered?.();
 			await pause(conn.node, networkFailureWait(conn, call, error, tries.attempt), conn.signal);
 			continue;
 		}
+		answered?.();
 		const { statusCode: status, body } = response;
 		if (status < 200 || status >= 300) {
 			await pause(conn.node, refusalWait(conn, call, response, tries), conn.signal);
