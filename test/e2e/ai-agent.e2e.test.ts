@@ -177,6 +177,7 @@ const PROMISED_FIELDS = [
 	'status',
 	'estimatedCost',
 	'billedCost',
+	'billedCostDetails',
 	'mimeType',
 	'width',
 	'height',
@@ -264,6 +265,7 @@ describe("n8n's AI Agent uses Scenario Custom Generate as a tool", () => {
 				mimeType: 'image/png',
 				estimatedCost: job!.creativeUnitsCost,
 				billedCost: job!.billing.cuCost,
+				billedCostDetails: job!.billing.cuCostDetails,
 			});
 			// Everything the description promises is there.
 			for (const field of PROMISED_FIELDS) expect(item).toHaveProperty(field);

@@ -93,7 +93,7 @@ const imageDriver: Driver = {
 	}),
 };
 
-/** A real PNG padded past the 4.5 MB inline limit, so it goes through POST /uploads + signed PUTs. */
+/** A real PNG padded past what POST /assets takes (a body under 6 MB), so it goes through POST /uploads + signed PUTs. */
 const largePng = (seed: string): Buffer =>
 	Buffer.concat([pngImage(seed), Buffer.alloc(4.6 * 1024 * 1024)]);
 
@@ -854,6 +854,35 @@ describe('jobs that fail or are canceled on Scenario', () => {
 		]);
 		// A job past its Timeout keeps running on Scenario (for Wait for Job), as the Timeout says.
 		expect(byPrompt('gives up')?.status).not.toBe('canceled');
+		// The error says what Scenario answered to each cancel, not that the jobs were canceled.
+		expect(result.nodeError?.description).toContain(
+			`Asked Scenario to cancel, which is best effort, so these may still run and bill: ${byPrompt('runs long 1')?.jobId} (item 0, Scenario answered canceled), ${byPrompt('runs long 2')?.jobId} (item 1, Scenario answered canceled).`,
+		);
+	});
+
+	test('a job that goes on after the cancel (whether custom jobs stop is unknown) is named with the status Scenario answered, as one that may still run and bill', async () => {
+		sim.setJobDuration(20_000);
+		sim.setCancelIgnored(true);
+		const result = await run(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_openai-gpt-image-2'),
+				inputs: mapped({ prompt: '={{ $json.prompt }}' }),
+				options: { timeoutSeconds: '={{ $json.timeout }}' },
+			},
+			items: [
+				{ json: { prompt: 'goes on', timeout: TIMEOUT_S } },
+				{ json: { prompt: 'gives up', timeout: 1 } },
+			],
+		});
+		expect(result.error?.message).toMatch(/did not finish within 1 s/);
+		const goesOn = [...sim.jobs.values()].find((job) => job.input.prompt === 'goes on')!;
+		expect(sim.calls('POST', `/jobs/${goesOn.jobId}/action`)).toHaveLength(1);
+		expect(goesOn.status).not.toBe('canceled');
+		expect(result.nodeError?.description).toContain(
+			`Asked Scenario to cancel, which is best effort, so these may still run and bill: ${goesOn.jobId} (item 0, Scenario answered ${goesOn.status}).`,
+		);
+		expect(result.nodeError?.description).not.toMatch(/\bwas canceled\b/);
 	});
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import { TestItemsSource } from '../harness';
 import { ScenarioSimulator } from '../simulator/server';
+import { SEEDED_REFERENCE_ASSET_ID } from '../simulator/state';
 import { sniffImage } from '../simulator/png';
 import {
 	TYPES,
@@ -73,11 +74,12 @@ describe('Scenario Custom Generate through n8n-core', () => {
 				outputIndex: index,
 				type: null,
 			});
-			// The submission's estimate and the job's bill, as the simulator (like the recorded
-			// job) gives them: the bill leaves out the fees the estimate includes.
+			// The submission's estimate and the job's billing record, passed on as Scenario gives
+			// them (whether the fees in cuCostDetails are inside cuCost is unknown).
 			expect(item.json.estimatedCost).toBe(job.creativeUnitsCost);
 			expect(item.json.billedCost).toBe(job.billing.cuCost);
-			expect(item.json.billedCost).toBeLessThan(item.json.estimatedCost as number);
+			expect(item.json.billedCostDetails).toEqual(job.billing.cuCostDetails);
+			expect(Object.keys(job.billing.cuCostDetails)).toEqual(['quality-gate']);
 			expect(item.json.seed).toEqual(expect.any(String));
 			const bytes = await result.binary(item, 'data');
 			expect(sniffImage(bytes)?.mimeType).toBe('image/png');
@@ -118,6 +120,31 @@ describe('Scenario Custom Generate through n8n-core', () => {
 			aspectRatio: '1:1',
 		});
 		expect(result.items).toHaveLength(1);
+	});
+
+	it('takes an asset id written as Scenario writes them (the uploading docs’ asset_staging_…) as an asset id, and a binary property named like one as that binary', async () => {
+		// The uploading docs' own example id, as an asset of the simulator (the seeded image).
+		const docsId = 'asset_staging_qSACAtKeAbd1EmAEG4YNguea';
+		const seeded = sim.assets.get(SEEDED_REFERENCE_ASSET_ID)!;
+		sim.assets.set(docsId, { ...seeded, id: docsId });
+		const item = imageItem('product');
+		item.binary!.asset_1 = { ...item.binary!.data, fileName: 'named-like-an-id.png' };
+		const result = await runScenarioNode(sim, {
+			type: 'customGenerate',
+			parameters: {
+				model: modelById('model_flux-kontext-editing'),
+				inputs: mapped({ prompt: 'make it night', referenceImages: `${docsId}\nasset_1` }),
+			},
+			items: [item],
+		});
+		expect(result.error).toBeUndefined();
+		expect(
+			sim.calls('POST', '/assets').map((call) => (call.body as { name: string }).name),
+		).toEqual(['named-like-an-id.png']);
+		const [first, second] = (generations()[0].body as { referenceImages: string[] })
+			.referenceImages;
+		expect(first).toBe(docsId);
+		expect(sim.assets.get(second)?.metadata.name).toBe('named-like-an-id.png');
 	});
 
 	it('submits many items concurrently and keeps input order', async () => {
@@ -208,6 +235,7 @@ describe('Scenario Custom Generate through n8n-core', () => {
 			estimatedCost: expect.any(Number),
 			// Not billed before the job ends (the simulator bills on success).
 			billedCost: null,
+			billedCostDetails: null,
 		});
 		expect(started[0].binary).toBeUndefined();
 		const finished = result.output('Wait');

@@ -16,7 +16,8 @@ import { watchOpenedFiles } from '../harness';
 import type { HarnessBinaryMode, HarnessInputItem, OpenedFilesWatch } from '../harness';
 import { mediaFile, mediaKindOf, mp4File } from '../simulator/media';
 import { ScenarioSimulator } from '../simulator/server';
-import { sniffImage } from '../simulator/png';
+import { padPng, sniffImage } from '../simulator/png';
+import { INLINE_BODY_LIMIT, inlineBodyBytes } from '../../nodes/shared/files/inline-upload';
 import { mapped, modelById, pngImage, runScenarioNode } from '../support/scenario-nodes';
 
 let sim: ScenarioSimulator;
@@ -281,6 +282,53 @@ describe('video, audio and 3D files in', () => {
 		);
 		expect(sim.log.filter((call) => call.method === 'POST')).toEqual([]);
 	});
+});
+
+describe("POST /assets stays under Scenario's 6 MB (the whole body, in bytes: the strictest reading)", () => {
+	/** A PNG whose POST /assets body (base64 image + name) would be `bodyBytes` long. */
+	const pngForBody = (bodyBytes: number, fileName: string) => {
+		const overhead = inlineBodyBytes(0, fileName);
+		return padPng(pngImage(fileName), Math.floor((bodyBytes - overhead) / 4) * 3, fileName);
+	};
+
+	it.each(['default', 'filesystem'] as const)(
+		'in %s binary mode: the largest image that fits goes inline, under 6,000,000 bytes of body; 3 bytes more go by /uploads',
+		async (binaryMode) => {
+			const fits = pngForBody(INLINE_BODY_LIMIT - 1, 'fits.png');
+			// One more base64 quantum (3 bytes) tips the body over the limit.
+			const tipped = padPng(pngImage('tipped.png'), fits.length + 3, 'tipped.png');
+			const result = await runScenarioNode(sim, {
+				type: 'customGenerate',
+				parameters: {
+					model: modelById('model_openai-gpt-image-2'),
+					inputs: mapped({ prompt: 'one style', referenceImages: 'data\ntipped' }),
+				},
+				items: [
+					{
+						json: {},
+						binary: {
+							data: { data: fits, mimeType: 'image/png', fileName: 'fits.png' },
+							tipped: { data: tipped, mimeType: 'image/png', fileName: 'fits.png' },
+						},
+					},
+				],
+				binaryMode,
+			});
+			expect(result.error?.message).toBeUndefined();
+			const inline = sim.calls('POST', '/assets');
+			expect(inline).toHaveLength(1);
+			const sent = Buffer.byteLength(JSON.stringify(inline[0].body));
+			expect(sent).toBeLessThan(INLINE_BODY_LIMIT);
+			expect(sent).toBeGreaterThan(INLINE_BODY_LIMIT - 5); // the edge, not far below it
+			expect(uploadsCreated().map((call) => (call.body as { fileSize: number }).fileSize)).toEqual([
+				tipped.length,
+			]);
+			expect(inlineBodyBytes(tipped.length, 'fits.png')).toBeGreaterThanOrEqual(INLINE_BODY_LIMIT);
+			const [first, second] = generation().referenceImages as string[];
+			expect(assetOf(first)!.bytes.equals(fits)).toBe(true);
+			expect(assetOf(second)!.bytes.equals(tipped)).toBe(true);
+		},
+	);
 });
 
 describe('images in the formats Scenario documents', () => {

@@ -74,6 +74,7 @@ describe('Scenario Wait for Job: Check Once', () => {
 			progress: expect.any(Number),
 			estimatedCost: null,
 			billedCost: null,
+			billedCostDetails: null,
 			checks: 1,
 			suggestedWaitSeconds: expect.any(Number),
 		});
@@ -113,6 +114,7 @@ describe('Scenario Wait for Job: Check Once', () => {
 			status: 'success',
 			estimatedCost: 7.25,
 			billedCost: expect.any(Number),
+			billedCostDetails: { 'quality-gate': expect.any(Number) },
 		});
 		expect(jobChecks()).toHaveLength(passes);
 		expect(sim.calls('POST', '/generate/')).toHaveLength(1);

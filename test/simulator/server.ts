@@ -265,6 +265,11 @@ export class ScenarioSimulator {
 	}
 
 	/** CDN answers gzip-encoded, whatever the client's Accept-Encoding (content-length then counts the compressed bytes). */
+	/** Jobs go on when asked to cancel, answered with their status as it is (our own fault). */
+	setCancelIgnored(on: boolean): void {
+		this.state.cancelIgnored = on;
+	}
+
 	setCdnGzip(on: boolean): void {
 		this.state.cdnGzip = on;
 	}

@@ -839,15 +839,20 @@ describe('assets and CDN', () => {
 		});
 	});
 
-	it('refuses POST /assets bodies over 6 MB and non-images', async () => {
-		const big = await api('POST', '/assets', {
-			image: 'A'.repeat(6 * 1024 * 1024 + 10),
+	it('refuses POST /assets bodies of 6,000,000 bytes or more, and non-images', async () => {
+		/** A body of exactly `bytes` bytes: {"image":"AAAA…","name":"big.png"}. */
+		const bodyOf = (bytes: number) => ({
+			image: 'A'.repeat(bytes - JSON.stringify({ image: '', name: 'big.png' }).length),
 			name: 'big.png',
 		});
+		const big = await api('POST', '/assets', bodyOf(6_000_000));
 		// The docs' text for an image over 6 MB sent to /v1/assets (uploading-assets.md); the status is ours.
 		expect(big.status).toBe(400);
 		expect(big.json).toEqual({ reason: "Either 'image' or 'canvas' must be provided" });
-		expect(sim.calls('POST', '/assets')[0].bodyBytes).toBeGreaterThan(6 * 1024 * 1024);
+		expect(sim.calls('POST', '/assets')[0].bodyBytes).toBe(6_000_000);
+		// One byte less passes the size check (and fails as what it is: no image).
+		const under = await api('POST', '/assets', bodyOf(5_999_999));
+		expect(under.json).toEqual({ reason: 'Input image must be a valid image' });
 		const notImage = await api('POST', '/assets', {
 			image: Buffer.from('hello').toString('base64'),
 			name: 'x.png',

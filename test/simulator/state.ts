@@ -134,6 +134,11 @@ export class SimState implements LookupContext {
 	private plannedOutcomes: { outcome: JobOutcome; error?: string; empty?: boolean }[] = [];
 	/** Gzip CDN answers (as a CDN does for a client that accepts it). */
 	cdnGzip = false;
+	/**
+	 * Our own fault injection (setCancelIgnored): jobs that go on when asked to cancel. The spec
+	 * says only inference jobs cancel; whether a custom job stops is unknown.
+	 */
+	cancelIgnored = false;
 	/** How long a completed upload takes to be imported (see UPLOAD_VALIDATION_MS). */
 	uploadValidationMs = UPLOAD_VALIDATION_MS;
 	private timers = new Set<NodeJS.Timeout>();
@@ -379,6 +384,7 @@ export class SimState implements LookupContext {
 
 	cancel(job: SimJob, now: number): void {
 		this.advance(job, now);
+		if (this.cancelIgnored) return;
 		if (!isTerminal(job.status)) finishJob(job, 'canceled', now, () => []);
 	}
 
@@ -542,6 +548,7 @@ export class SimState implements LookupContext {
 		this.jobPhases = this.defaultJobPhases;
 		this.outputMinBytes = this.defaultOutputMinBytes;
 		this.cdnGzip = false;
+		this.cancelIgnored = false;
 		this.uploadValidationMs = UPLOAD_VALIDATION_MS;
 	}
 

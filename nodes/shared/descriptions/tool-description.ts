@@ -7,11 +7,11 @@ import type { INodeProperties } from 'n8n-workflow';
 const outputs = (costs: string) =>
 	`Returns a JSON array with one object per output file: url (a signed link to the file, valid for at least 24 hours), assetId, jobId, status, ${costs}, mimeType, width and height.`;
 const COSTS =
-	'estimatedCost and billedCost (in Scenario Creative Units: the estimate given when the job was submitted, and what the finished job was billed; they can differ, and either is null when unknown)';
+	'estimatedCost, billedCost and billedCostDetails (in Scenario Creative Units: the estimate given when the job was submitted, and the cost and the itemized fees on the job’s billing record; each is null when Scenario gives none)';
 export const GENERATION_RESULT = `${outputs(COSTS)} If the node is set not to wait for completion: one object with the jobId, status, estimatedCost and billedCost.`;
 /** Wait for Job knows the bill; the estimate only when its incoming item carries it. */
 export const JOB_RESULT = outputs(
-	'billedCost (what the finished job was billed, in Scenario Creative Units; null when unknown), estimatedCost (the submission’s estimate when the incoming item carries it, else null)',
+	'billedCost and billedCostDetails (the cost and the itemized fees on the job’s billing record, in Scenario Creative Units; null when Scenario gives none), estimatedCost (the submission’s estimate when the incoming item carries it, else null)',
 );
 
 /**

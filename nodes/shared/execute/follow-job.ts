@@ -44,9 +44,16 @@ export async function followJob(
 	if (!job) {
 		if (failure instanceof ExecutionCanceledError || run.stop.aborted) {
 			const why = ctx.getExecutionCancelSignal()?.aborted ? 'canceled' : 'stopped';
-			// Nobody will collect this job's images: stop paying for it, if it is ours to stop.
+			// Nobody will collect this job's images: ask Scenario to stop it, if it is ours to stop.
+			// Best effort (custom jobs may not stop): what Scenario answered goes to n8n's log, and
+			// to the error a failed run shows.
 			if (follow.cancel?.(why)) {
-				state.canceled = await cancelJob(detachFromCancel(run.conn), jobId, itemIndex);
+				state.cancel = await cancelJob(detachFromCancel(run.conn), jobId, itemIndex);
+				const { asked, status } = state.cancel;
+				ctx.logger.info(
+					`Asked Scenario to cancel job ${jobId} (execution ${ctx.getExecutionId()}, node "${ctx.getNode().name}", item ${itemIndex}): ${asked ? `Scenario answered ${status ?? 'with no status'}` : 'the request did not go through'}; it may still run and bill`,
+					{ jobId, status, executionId: ctx.getExecutionId(), itemIndex },
+				);
 			}
 		}
 		if (failure instanceof JobTimeoutError) {

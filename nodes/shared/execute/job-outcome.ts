@@ -9,11 +9,13 @@ export const jobModelId = (job: ScenarioJob): string | undefined =>
 	job.metadata?.input?.modelId as string | undefined;
 
 /**
- * What every node says of a job. Two costs, in Creative Units, because they can differ (a
- * recorded PATINA job: estimate 7.25, billed 6): `estimatedCost`, the submission's
- * `creativeUnitsCost` (null where the node did not submit the job, as in Wait for Job), and
- * `billedCost`, the job's `billing.cuCost` (null while the job carries none). Whether Scenario
- * sets `billing` before a job ends is unknown: it is read whenever present.
+ * What every node says of a job, its costs in Creative Units as Scenario gives them:
+ * `estimatedCost`, the submission's `creativeUnitsCost` (null where the node did not submit the
+ * job, as in Wait for Job); `billedCost` and `billedCostDetails`, the job's `billing.cuCost` and
+ * `billing.cuCostDetails` (null while the job carries none). A recorded PATINA job was estimated
+ * at 7.25 and carries `cuCost: 6` with `cuCostDetails: {"quality-gate": 1.25}`: whether such fees
+ * are inside `cuCost` or on top of it is unknown, so both are passed on as they are. Whether
+ * Scenario sets `billing` before a job ends is unknown too: it is read whenever present.
  */
 export function jobSummary(
 	job: ScenarioJob,
@@ -21,6 +23,7 @@ export function jobSummary(
 	estimatedCost: number | undefined,
 ): IDataObject {
 	const billed = job.billing?.cuCost;
+	const details = job.billing?.cuCostDetails;
 	return {
 		jobId: job.jobId,
 		modelId: modelId ?? jobModelId(job) ?? null,
@@ -28,6 +31,10 @@ export function jobSummary(
 		progress: job.progress ?? null,
 		estimatedCost: estimatedCost ?? null,
 		billedCost: typeof billed === 'number' ? billed : null,
+		billedCostDetails:
+			details && typeof details === 'object' && !Array.isArray(details)
+				? (details as IDataObject)
+				: null,
 	};
 }
 

@@ -36,7 +36,9 @@ export class PollSchedule {
 	/** Records what a check saw and returns the delay before the next one. */
 	next(job: Pick<ScenarioJob, 'status' | 'progress'>, now = Date.now()): number {
 		const progress = typeof job.progress === 'number' ? job.progress : 0;
-		if (job.status === 'in-progress' && progress > 0 && progress < 1) {
+		// Any status still running whose progress has moved: in-progress, and finalizing after it
+		// (the spec's statuses; what progress finalizing reports is not documented).
+		if (!TERMINAL_STATUSES.has(job.status) && progress > 0 && progress < 1) {
 			this.samples.push({ at: now, progress });
 		}
 		const first = this.samples[0];
@@ -130,23 +132,37 @@ export async function waitForJob(
 	}
 }
 
-/** Cancels a Scenario job; best effort (the job may have just ended). */
+/** What asking Scenario to cancel a job gave: whether the request went through, and the job's status in the answer. */
+export interface CancelAnswer {
+	/** Scenario took the request (a 2xx). */
+	asked: boolean;
+	/** The job's status in the answer (`PostJobActionByJobIdResponse.job.status`), if given. */
+	status?: string;
+}
+
+/**
+ * Asks Scenario to cancel a job. Best effort: the spec says "today only cancel on inference jobs
+ * is supported", and whether a custom generation stops (and stops billing) is unknown; the job
+ * may also have just ended. The answer's job status is kept, so the node can say what Scenario
+ * said rather than "canceled".
+ */
 export async function cancelJob(
 	conn: ScenarioConnection,
 	jobId: string,
 	itemIndex: number,
-): Promise<boolean> {
+): Promise<CancelAnswer> {
 	try {
-		await scenarioRequest(conn, {
+		const answer = await scenarioRequest<{ job?: { status?: unknown } }>(conn, {
 			method: 'POST',
 			path: `/jobs/${encodeURIComponent(jobId)}/action`,
 			body: { action: 'cancel' },
 			retry: 'idempotent',
-			error: { itemIndex, jobId, action: 'Canceling the job' },
+			error: { itemIndex, jobId, action: 'Asking Scenario to cancel the job' },
 		});
-		return true;
+		const status = answer?.job?.status;
+		return { asked: true, status: typeof status === 'string' ? status : undefined };
 	} catch {
 		// Best effort: the job may have ended meanwhile; the caller's own error is what matters.
-		return false;
+		return { asked: false };
 	}
 }

@@ -7,14 +7,15 @@ import { Limiter } from '../transport/limiter';
 import { ExecutionCanceledError } from '../transport/cancellation';
 import { AssetBatcher } from '../files/asset-batch';
 import { JobWatcher } from './job-watcher';
+import type { CancelAnswer } from './job-polling';
 import { readRequestBudget } from './parameters';
 
 /** What a task learned about its item, so an error item can still carry the job id. */
 export interface ItemState {
 	jobId?: string;
 	modelId?: string;
-	/** Set once the node has canceled this item's job on Scenario. */
-	canceled?: boolean;
+	/** Set once the node has asked Scenario to cancel this item's job (best effort). */
+	cancel?: CancelAnswer;
 	/** The job's final status, once the node has seen it end. */
 	ended?: string;
 }
@@ -143,19 +144,36 @@ function paired(results: INodeExecutionData[] | RoutedItems, itemIndex: number):
 /**
  * The jobs of a stopped run, named in its error so none is lost: those left running on Scenario
  * (Wait for Job never cancels a job it did not start; a generating node keeps its jobs for Retry
- * On Fail), and those that finished but whose outputs the failed run does not return.
+ * On Fail), those it asked Scenario to cancel (best effort: they may still run and bill), and
+ * those that finished but whose outputs the failed run does not return.
  */
 function withJobsLeftRunning(error: NodeError, states: ItemState[]): NodeError {
 	const failedItem = error.context.itemIndex;
 	const others = states
 		.map((state, itemIndex) => ({ state, itemIndex }))
-		.filter(({ state, itemIndex }) => state.jobId && !state.canceled && itemIndex !== failedItem);
+		.filter(({ state, itemIndex }) => state.jobId && itemIndex !== failedItem);
 	const named = (list: typeof others) =>
 		list.map(({ state, itemIndex }) => `${state.jobId} (item ${itemIndex})`).join(', ');
-	const running = others.filter(({ state }) => state.ended === undefined);
-	const finished = others.filter(({ state }) => state.ended === 'success');
+	const answered = (list: typeof others) =>
+		list
+			.map(({ state, itemIndex }) => {
+				const { asked, status } = state.cancel!;
+				const said = !asked
+					? 'the request did not go through'
+					: status
+						? `Scenario answered ${status}`
+						: 'Scenario gave no status';
+				return `${state.jobId} (item ${itemIndex}, ${said})`;
+			})
+			.join(', ');
+	const askedToCancel = others.filter(({ state }) => state.cancel !== undefined);
+	const running = others.filter(({ state }) => !state.cancel && state.ended === undefined);
+	const finished = others.filter(({ state }) => !state.cancel && state.ended === 'success');
 	const notes = [
 		running.length ? `Still running on Scenario, not canceled: ${named(running)}.` : '',
+		askedToCancel.length
+			? `Asked Scenario to cancel, which is best effort, so these may still run and bill: ${answered(askedToCancel)}.`
+			: '',
 		finished.length ? `Finished on Scenario, outputs not returned: ${named(finished)}.` : '',
 	].filter(Boolean);
 	if (notes.length === 0) return error;

@@ -21,16 +21,28 @@ const READ_CHUNK_SIZE = 256 * 1024;
 /** How the user pointed at a file: an asset id, a URL, or a binary property of the item. */
 export type FileReferenceKind = 'asset' | 'url' | 'binary';
 
-export function referenceKind(ref: string): FileReferenceKind {
-	if (/^asset_[A-Za-z0-9]+$/.test(ref)) return 'asset';
+/**
+ * An asset id as Scenario writes them: `asset_` and letters and digits, in parts joined by `_`
+ * (the uploading docs' own example answers `asset_staging_qSACAtKeAbd1EmAEG4YNguea`).
+ */
+const ASSET_ID = /^asset_[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*$/;
+
+/**
+ * What a reference points at. A binary property of the item by that name wins over an asset id
+ * of the same spelling: a property may be named like one (`asset_1`), an id never names a
+ * property.
+ */
+export function referenceKind(ref: string, binaryNames: readonly string[] = []): FileReferenceKind {
+	if (binaryNames.includes(ref)) return 'binary';
+	if (ASSET_ID.test(ref)) return 'asset';
 	if (/^https?:\/\//i.test(ref)) return 'url';
 	return 'binary';
 }
 
 /**
  * Turns one reference into a Scenario asset id: asset ids pass through, binaries and URLs are
- * uploaded: images inline under 4.5 MB (`POST /assets`, which takes images only), every other
- * file, and larger images, by multipart `/uploads` with the file's kind and content type.
+ * uploaded: images inline while the request stays under 6 MB (`POST /assets`, which takes
+ * images only), every other file, and larger images, by multipart `/uploads` with the file's kind and content type.
  * `transfers` bounds the uploads holding bytes in memory; a binary streamed from disk holds its
  * slot only while its parts are sent.
  */
@@ -41,11 +53,11 @@ export async function resolveFileReference(
 	ref: string,
 	transfers: Limiter,
 ): Promise<string> {
-	const kind = referenceKind(ref);
+	const item = ctx.getInputData()[check.itemIndex];
+	const kind = referenceKind(ref, Object.keys(item?.binary ?? {}));
 	if (kind === 'asset') return ref;
 	if (kind === 'url') return await transfers.run(async () => await uploadFromUrl(conn, check, ref));
 
-	const item = ctx.getInputData()[check.itemIndex];
 	const binary = item?.binary?.[ref];
 	if (!binary) {
 		const available = Object.keys(item?.binary ?? {});
@@ -92,7 +104,7 @@ async function uploadBinary(
 			size: declaredSize,
 			head,
 		});
-		if (!sendsInline(plan, declaredSize)) {
+		if (!sendsInline(plan, declaredSize, nameFor(plan.mimeType))) {
 			const open = async () => await ctx.helpers.getBinaryStream(binaryId, READ_CHUNK_SIZE);
 			return await uploadMultipart(
 				conn,
@@ -228,7 +240,8 @@ async function uploadBytes(
 	plan: FilePlan,
 	bytes: Buffer,
 ): Promise<string> {
-	if (sendsInline(plan, bytes.length)) return await uploadInline(conn, check, fileName, bytes);
+	if (sendsInline(plan, bytes.length, fileName))
+		return await uploadInline(conn, check, fileName, bytes);
 	const parts = async function* () {
 		for (let offset = 0; offset < bytes.length; offset += UPLOAD_PART_SIZE) {
 			yield bytes.subarray(offset, offset + UPLOAD_PART_SIZE);

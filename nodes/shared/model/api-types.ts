@@ -85,7 +85,8 @@ export interface ScenarioJob {
 		error?: string;
 		[key: string]: unknown;
 	};
-	billing?: { cuCost?: number; cuDiscount?: number };
+	/** REC job.json: `{cuCost: 6, cuDiscount: 0, cuCostDetails: {"quality-gate": 1.25}}`. */
+	billing?: { cuCost?: number; cuDiscount?: number; cuCostDetails?: Record<string, number> };
 	createdAt?: string;
 	updatedAt?: string;
 	/** Each status with when it began (recorded jobs/job.json). */
