@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- benchmark code, run under Node.js; never shipped, never run inside n8n */
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-require-imports -- benchmark code, run under Node.js; never shipped, never run inside n8n */
 /**
  * Benchmark 6, request budget: Custom Generate against a simulator that holds each project to
  * Scenario's stated 100 API requests a minute (429 with remainingSeconds past it), next to the

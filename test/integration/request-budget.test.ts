@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, run by jest under Node.js; never shipped, never run inside n8n */
 import { TestItemsSource } from '../harness';
 import { resetBudgets, setBudgetWindow } from '../../nodes/shared/transport/request-budget';
 import { ScenarioSimulator } from '../simulator/server';

@@ -558,9 +558,11 @@ function readPageToken(token: string): { offset: number; limit: number } {
  * jobs hidden by `hideNextJobsFromList` (fault injection: jobs a real list might not show).
  */
 function listJobs(state: SimState, req: ApiRequest): SimResponse {
-	let { offset, limit } = req.query.paginationToken
+	const page0 = req.query.paginationToken
 		? readPageToken(req.query.paginationToken)
 		: { offset: 0, limit: 10 };
+	const { offset } = page0;
+	let { limit } = page0;
 	if (req.query.pageSize !== undefined) {
 		limit = Number(req.query.pageSize);
 		if (!Number.isInteger(limit)) throw new ApiError(400, 'Input pageSize must be a number');

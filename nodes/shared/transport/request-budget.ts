@@ -112,16 +112,13 @@ export class RequestBudget {
 			};
 			signal?.addEventListener('abort', onAbort, { once: true });
 		});
-		aborted.catch(() => undefined);
 		this.wake();
-		try {
-			await Promise.race([turn, aborted]);
-		} catch (error) {
-			// Aborted after its turn came: give the place back.
+		const served = await Promise.race([turn.then(() => true), aborted.catch(() => false)]);
+		if (onAbort) signal?.removeEventListener('abort', onAbort);
+		if (!served) {
+			// Aborted, perhaps just after its turn came: give the place back.
 			done?.();
-			throw error;
-		} finally {
-			if (onAbort) signal?.removeEventListener('abort', onAbort);
+			throw canceled(node);
 		}
 		return done as () => void;
 	}
