@@ -185,7 +185,9 @@ function plan(mode: Mode): Plan {
 			forcedGc: q ? undefined : { items: 20, gcEveryMs: 100 },
 		},
 		budget: {
-			items: q ? [10, 100] : [10, 100, 500],
+			// N=99 beside 100: with the model read first, 100 submissions are 101 requests, one more
+			// than a minute's budget, so the 100th job starts a minute late (see BENCHMARKS.md §6).
+			items: q ? [10, 100] : [10, 99, 100, 500],
 			durationsMs: q ? [60_000] : [10_000, 60_000],
 			scale: 10,
 			requestsPerMinute: 100,

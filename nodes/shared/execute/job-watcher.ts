@@ -23,6 +23,8 @@ const LIST_PAGE_SIZE = 200;
 const MAX_LIST_PAGES = 3;
 /** With fewer jobs followed, each one's own check costs no more than the list. */
 const LIST_MIN_JOBS = 2;
+/** Between two list reads when nothing paces the requests (API Requests Per Minute 0). */
+const UNPACED_LIST_GAP_MS = 150;
 /** A job this far along (or finalizing) is about to end: its checks go before routine ones. */
 const ABOUT_TO_END = 0.8;
 
@@ -145,10 +147,15 @@ export class JobWatcher {
 		}
 	}
 
-	/** The least time between two list reads: a share of the budget, never under POLL_MIN_MS. */
+	/**
+	 * The least time between two list reads: a share of the budget (two requests' worth), never
+	 * under POLL_MIN_MS; unpaced, UNPACED_LIST_GAP_MS.
+	 */
 	private listGap(): number {
 		const perWindow = this.conn.budget?.perWindow ?? 0;
-		return perWindow > 0 ? Math.max(POLL_MIN_MS, (2 * budgetWindowMs()) / perWindow) : POLL_MIN_MS;
+		return perWindow > 0
+			? Math.max(POLL_MIN_MS, (2 * budgetWindowMs()) / perWindow)
+			: UNPACED_LIST_GAP_MS;
 	}
 
 	private useList(): boolean {

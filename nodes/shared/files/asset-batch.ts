@@ -10,7 +10,7 @@ import { scenarioRequest } from '../transport/request';
 export const BULK_LIMIT = 200;
 
 /** How long a lookup waits for others to join its request: the outputs of jobs that end together. */
-const GATHER_MS = 50;
+const GATHER_MS = 20;
 
 interface Pending {
 	assetId: string;
