@@ -275,6 +275,8 @@ export class JobWatcher {
 					qs: { pageSize: LIST_PAGE_SIZE, ...(token ? { paginationToken: token } : {}) },
 					retry: 'idempotent',
 					priority: this.priority(),
+					// No wait (budget, Retry-After) past the first Timeout among the jobs followed.
+					deadline: Math.min(...[...this.watched.values()].map((e) => e.deadline)),
 					error: { action: 'Listing the jobs' },
 				});
 			} catch (error) {

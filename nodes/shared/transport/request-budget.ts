@@ -85,7 +85,13 @@ export class RequestBudget {
 	 * the window: the server counts it somewhere in between, when it arrives. Gives up at once
 	 * when `signal` aborts.
 	 */
-	async take(node: INode, priority: number, signal?: AbortSignal): Promise<() => void> {
+	async take(
+		node: INode,
+		priority: number,
+		signal?: AbortSignal,
+		/** Epoch ms past which the call waits no more: it goes then (its own rules decide on a refusal). */
+		deadline?: number,
+	): Promise<() => void> {
 		if (signal?.aborted) throw canceled(node);
 		if (this.waiting.length === 0 && this.delay(Date.now()) <= 0) return this.count();
 		let waiter: Waiter | undefined;
@@ -113,7 +119,22 @@ export class RequestBudget {
 			signal?.addEventListener('abort', onAbort, { once: true });
 		});
 		this.wake();
-		const served = await Promise.race([turn.then(() => true), aborted.catch(() => false)]);
+		const lateTimer = new AbortController();
+		const late =
+			deadline === undefined
+				? new Promise<never>(() => undefined)
+				: sleep(Math.max(0, deadline - Date.now()), lateTimer.signal).then(
+						() => 'late' as const,
+						() => false as const,
+					);
+		const served = await Promise.race([turn.then(() => true), aborted.catch(() => false), late]);
+		lateTimer.abort();
+		if (served === 'late' && done === undefined) {
+			const index = this.waiting.indexOf(waiter as Waiter);
+			if (index >= 0) this.waiting.splice(index, 1);
+			if (onAbort) signal?.removeEventListener('abort', onAbort);
+			return this.count();
+		}
 		if (onAbort) signal?.removeEventListener('abort', onAbort);
 		if (!served) {
 			// Aborted, perhaps just after its turn came: give the place back.
@@ -123,10 +144,13 @@ export class RequestBudget {
 		return done as () => void;
 	}
 
-	/** Scenario asked everyone on this project to wait `ms` (a 429 naming a wait). */
+	/**
+	 * Scenario asked everyone on this project to wait `ms` (a 429 naming a wait). An unpaced
+	 * budget (0) leaves each call to its own wait, as without a budget.
+	 */
 	pauseFor(ms: number): void {
 		this.refusals++;
-		this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+		if (this.limit > 0) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
 	}
 
 	/** Ms until the next request may go (≤ 0: now; Infinity: when an answer comes). */

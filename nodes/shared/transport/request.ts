@@ -167,6 +167,7 @@ export async function callScenario<T>(
 			conn.node,
 			call.priority ?? (call.retry === 'paid' ? PRIORITY.submit : PRIORITY.finish),
 			conn.signal,
+			call.deadline,
 		);
 		let response: ScenarioResponse;
 		try {
@@ -289,8 +290,6 @@ function refusalWait(
 	const { retry } = conn;
 	if (shouldRetryStatus(status, call.retry)) {
 		const retryAfter = requestedWait(status, response.headers, body);
-		// A refusal that names a wait is for the whole project: every call sharing the budget waits.
-		if (status === 429 && retryAfter !== undefined) conn.budget?.pauseFor(retryAfter);
 		// Refused (429/503, nothing was taken) while other calls of this execution got through
 		// since this one last tried: Scenario is pacing a busy run, not down. Such a refusal
 		// does not use up an attempt (up to MAX_PACED_REFUSALS), so a share of 429s across many
@@ -305,6 +304,9 @@ function refusalWait(
 		const attempt = isPaced ? tries.attempt - 1 : tries.attempt;
 		if (delay <= retry.maxRetryAfterMs && mayRetry(conn, call, attempt, delay)) {
 			tries.attempt = attempt;
+			// A refusal that names a wait is for the whole project: every call sharing the budget
+			// waits it too. (One this call will not sit through fails it, and pauses nobody.)
+			if (status === 429 && retryAfter !== undefined) conn.budget?.pauseFor(retryAfter);
 			return delay;
 		}
 		// Asked to wait longer than the node will (its cap, or the Timeout): fail now, saying when.
