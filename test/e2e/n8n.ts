@@ -15,7 +15,7 @@
  *   await server.rest.post('/dynamic-node-parameters/resource-locator-results', {...});
  *   await server.stop(); n8n.cleanup();
  *
- * Jest runs these under Node >= 22 (undici 8); n8n itself always runs under the Node 24 that
+ * Jest runs these under Node >= 22 (undici 8); n8n itself always runs under the Node that
  * install-n8n.sh found or installed, whatever node runs jest.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -32,6 +32,13 @@ export const N8N_DEFAULT_VERSION = '2.40.7';
  * n8n-core@2.41.2, which the registry does not have).
  */
 export const N8N_LATEST_VERSION = '2.41.1';
+/**
+ * The n8n 1.x release the e2e runs (the 1.x line is still patched next to 2.x; 1.123.81 is its
+ * newest release in the registry). It runs under Node 22, the Node of n8n 1.123's Docker image.
+ */
+export const N8N_1X_VERSION = '1.123.81';
+/** The major version of an n8n release: 1 or 2. */
+export const n8nMajor = (version: string): number => Number(version.split('.')[0]);
 /** The version used when none is given: `N8N_E2E_N8N_VERSION`, else 2.40.7. */
 export const N8N_VERSION = process.env.N8N_E2E_N8N_VERSION || N8N_DEFAULT_VERSION;
 const INSTALL_SCRIPT = path.join(__dirname, 'install-n8n.sh');
@@ -42,7 +49,7 @@ const INSTALL_SCRIPT = path.join(__dirname, 'install-n8n.sh');
 
 export interface N8nInstall {
 	n8nBin: string;
-	/** The Node.js >= 24 binary n8n runs under. */
+	/** The Node.js binary n8n runs under (24 for n8n 2.x, 22 for n8n 1.x). */
 	nodeBin: string;
 	nodeDir: string;
 	version: string;
@@ -52,7 +59,7 @@ const installPromises = new Map<string, Promise<N8nInstall>>();
 
 /**
  * Runs install-n8n.sh for n8n `version` (default N8N_VERSION: 2.40.7 unless N8N_E2E_N8N_VERSION
- * says otherwise) and returns where that n8n and its Node 24 are. Instant once installed; ~4-6
+ * says otherwise) and returns where that n8n and its Node are. Instant once installed; ~4-6
  * minutes and ~3 GB the first time, so give the calling beforeAll a timeout of 15 minutes.
  * Memoised per version. Installs of one version are serialised across processes by a flock in
  * the script; different versions install into different folders and may run at the same time.
@@ -137,7 +144,7 @@ export interface N8nEnvOptions {
 export interface N8nEnv {
 	/** The n8n release this environment's processes run (see N8nEnvOptions.n8nVersion). */
 	version: string;
-	/** Complete environment for n8n processes (PATH gets Node 24 prepended at spawn time). */
+	/** Complete environment for n8n processes (PATH gets that n8n's Node prepended at spawn time). */
 	env: Record<string, string>;
 	/** N8N_USER_FOLDER; n8n keeps its data in `<userFolder>/.n8n` (database.sqlite, storage/, …). */
 	userFolder: string;
@@ -244,15 +251,23 @@ export function createN8nEnv(options: N8nEnvOptions = {}): N8nEnv {
 		env.NODE_OPTIONS = `--require ${JSON.stringify(path.join(__dirname, 'offline-guard.js'))}`;
 	}
 
+	// n8n 1.x has no mcp-registry module, and refuses to start on an unknown module name.
+	if (n8nMajor(options.n8nVersion ?? N8N_VERSION) < 2) delete env.N8N_DISABLED_MODULES;
+
 	for (const [key, value] of Object.entries(options.extraEnv ?? {})) {
 		if (value === undefined) delete env[key];
 		else env[key] = value;
 	}
 
+	// n8n 2.x keeps filesystem-mode binaries in <n8n folder>/storage, 1.x in <n8n folder>/binaryData.
 	const binaryDataDir =
 		env.N8N_BINARY_DATA_STORAGE_PATH ??
 		env.N8N_STORAGE_PATH ??
-		path.join(userFolder, '.n8n', 'storage');
+		path.join(
+			userFolder,
+			'.n8n',
+			n8nMajor(options.n8nVersion ?? N8N_VERSION) < 2 ? 'binaryData' : 'storage',
+		);
 
 	return {
 		version: options.n8nVersion ?? N8N_VERSION,
@@ -284,7 +299,7 @@ export interface RunResult {
 }
 
 /**
- * Runs `n8n <args>` in the given environment, with that environment's n8n version (under Node 24,
+ * Runs `n8n <args>` in the given environment, with that environment's n8n version (under its Node,
  * with a free task-broker port).
  */
 export async function runN8n(
@@ -764,6 +779,25 @@ export async function startN8nServer(
 				if (res.statusCode === 200) break;
 			} catch {
 				// not listening yet
+			}
+			await delay(250);
+		}
+		// n8n 1.x answers /healthz/readiness once its database is migrated, before it has
+		// registered its REST routes (POST /rest/login is a 404 for a few seconds more).
+		while (!worker) {
+			if (exited)
+				throw new Error(`n8n ${args[0]} exited before its REST API was up:\n${tail(out)}`);
+			if (Date.now() > deadline)
+				throw new Error(`n8n REST API not up at ${baseUrl}:\n${tail(out)}`);
+			try {
+				const res = await request(`${baseUrl}/rest/login`, {
+					headersTimeout: 2_000,
+					bodyTimeout: 2_000,
+				});
+				await res.body.text();
+				if (res.statusCode !== 404) break;
+			} catch {
+				// not answering yet
 			}
 			await delay(250);
 		}

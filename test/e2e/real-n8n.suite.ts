@@ -43,6 +43,7 @@ import {
 	type N8nEnv,
 	type N8nInstall,
 	type N8nServer,
+	n8nMajor,
 	requireBuiltPackage,
 } from './n8n';
 
@@ -140,7 +141,8 @@ export function describeRealN8n(version: string): void {
 						.sort(),
 				).toEqual([
 					'image-from-disk-custom-generate.json',
-					// Runs in queue mode, through a worker crash: test/e2e/queue-mode/queue-crash.e2e.test.ts.
+					// Below with a 1 s Wait; in queue mode, parked, through a worker crash:
+					// test/e2e/queue-mode/queue-crash.e2e.test.ts.
 					'long-job-check-once-wait-loop.json',
 					'marketing-product-shot-chain.json',
 					'read-prompt-edit-img2img.json',
@@ -417,8 +419,11 @@ export function describeRealN8n(version: string): void {
 					const beforeRefused = sim.log.length;
 					const refused = await test('http://scenario.example.com/v1');
 					expect(refused.status).toBe('Error');
-					// Sent to the discard port on loopback instead of the named host (which would fail in DNS).
-					expect(refused.message).toMatch(/ECONNREFUSED/);
+					// Sent to the discard port on loopback instead of the named host (which would fail in DNS):
+					// n8n 2.x says ECONNREFUSED, 1.x its own text for that code.
+					expect(refused.message).toMatch(
+						n8nMajor(version) < 2 ? /^The service refused the connection/ : /ECONNREFUSED/,
+					);
 					expect(sim.log.length).toBe(beforeRefused);
 				}, 60_000);
 			});
@@ -518,8 +523,61 @@ export function describeRealN8n(version: string): void {
 					});
 					const failed = outputs[1]![0];
 					expect(failed.json.error).toMatch(/"model_nope" was not found on Scenario/);
-					expect(failed.json.details).toMatchObject({ modelId: 'model_nope' });
+					// n8n 1.x takes only `error` and `message` to its error output: the fields go under
+					// `message` there, under `details` on 2.x (nodes/shared/execute/run-per-item.ts).
+					const fieldsKey = n8nMajor(version) < 2 ? 'message' : 'details';
+					expect(failed.json[fieldsKey]).toMatchObject({ modelId: 'model_nope' });
+					expect(failed.json).not.toHaveProperty(fieldsKey === 'message' ? 'details' : 'message');
+					// n8n puts the failed input's own fields beside ours.
+					expect(failed.json.model).toBe('model_nope');
 					expect(failed.pairedItem).toEqual({ item: 1 });
+				},
+				6 * 60_000,
+			);
+
+			it(
+				'runs the long-job example: Check Once → Still Running → Wait → Check Once … → Done',
+				async () => {
+					// The example's Wait takes $json.suggestedWaitSeconds (at least 70 s, parked in n8n's
+					// database: test/e2e/queue-mode/queue-crash.e2e.test.ts runs that); 1 s here, so the
+					// loop turns in seconds, in n8n's process.
+					sim.setJobDuration(2_500);
+					try {
+						const workflow = example('long-job-check-once-wait-loop.json');
+						const wait = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.wait')!;
+						wait.parameters.amount = 1;
+						await importWorkflow(n8n, workflow);
+						const result = await executeWorkflow(n8n, workflow.id, { timeoutMs: 5 * 60_000 });
+						if (!result.ok) throw new Error(`failed: ${result.error?.message}`);
+						const [started] = nodeItems(result, 'Start Video');
+						const checks = result.runData['Check Video'];
+						expect(checks.length).toBeGreaterThanOrEqual(2);
+						// Every run but the last sent the job to Still Running, with what the Wait node reads.
+						for (const [runIndex] of checks.slice(0, -1).entries()) {
+							expect(nodeItems(result, 'Check Video', { runIndex, output: 0 })).toEqual([]);
+							const [running] = nodeItems(result, 'Check Video', { runIndex, output: 1 });
+							expect(running.json).toMatchObject({
+								jobId: started.json.jobId,
+								checks: runIndex + 1,
+								suggestedWaitSeconds: expect.any(Number),
+							});
+							expect(running.json.suggestedWaitSeconds as number).toBeGreaterThan(65);
+						}
+						expect(result.runData['Wait Before Next Check']).toHaveLength(checks.length - 1);
+						// The last run: the video, at Done.
+						const runIndex = checks.length - 1;
+						expect(nodeItems(result, 'Check Video', { runIndex, output: 1 })).toEqual([]);
+						const [done] = nodeItems(result, 'Check Video', { runIndex, output: 0 });
+						expect(done.json).toMatchObject({
+							jobId: started.json.jobId,
+							status: 'success',
+							kind: 'video',
+							mimeType: 'video/mp4',
+						});
+						expect(mediaKindOf(readBinary(n8n, done.binary!.data))).toBe('video');
+					} finally {
+						sim.setJobDuration(600);
+					}
 				},
 				6 * 60_000,
 			);

@@ -229,10 +229,27 @@ function asNodeError(
 }
 
 /**
- * The error item of an input (Continue On Fail). With "Continue (using error output)" n8n moves
- * an item to the error output only when its json holds nothing but `error`, `message` and
- * `details` (n8n-core's handleNodeErrorOutput), so our fields go under `details` there; with
- * "Continue" they sit beside `error`, where a workflow reads them.
+ * Whether the running n8n moves an item whose json holds `error` and `details` to the error
+ * output. n8n-core's WorkflowExecute.handleNodeErrorOutput decides, item by item (an item with
+ * `item.error` set goes there too on every line, but n8n then replaces its json by
+ * `{ error: message }`, which would drop the job id):
+ * - n8n 2.x (2.36.0, backported to 2.34.6 and 2.35.3: n8n-io/n8n#35939; 2.40.7 and 2.41.1 tested):
+ *   `json.error` is set and every key of json is `error`, `message` or `details`;
+ * - n8n 1.x (1.123.x: n8n-core 1.122.48, dist/execution-engine/workflow-execute.js):
+ *   `json.error` is set and json holds `error` alone, or `error` and a truthy `message`.
+ * A node cannot ask which rule applies, so the line is told by its node context: n8n 2.x's has
+ * `isNodeFeatureEnabled` (n8n-io/n8n#22950), 1.x's does not. `{ error, message }` goes to the
+ * error output under both rules, so a wrong guess can only change the shape, never the routing.
+ */
+export function errorOutputTakesDetails(ctx: IExecuteFunctions): boolean {
+	return typeof (ctx as Partial<IExecuteFunctions>).isNodeFeatureEnabled === 'function';
+}
+
+/**
+ * The error item of an input (Continue On Fail). With "Continue (using error output)" our fields
+ * go where n8n still counts the item as an error item (errorOutputTakesDetails): under `details`
+ * on n8n 2.x, under `message` on n8n 1.x; with "Continue" they sit beside `error`, where a
+ * workflow reads them. `error` is the message on every line.
  */
 function errorItem(
 	ctx: IExecuteFunctions,
@@ -245,10 +262,10 @@ function errorItem(
 	if (error instanceof NodeApiError && error.httpCode) fields.httpCode = error.httpCode;
 	if (state.jobId) fields.jobId = state.jobId;
 	if (state.modelId) fields.modelId = state.modelId;
-	const json: IDataObject =
-		ctx.getNode().onError === 'continueErrorOutput'
-			? { error: error.message, details: fields }
-			: { error: error.message, ...fields };
+	let json: IDataObject;
+	if (ctx.getNode().onError !== 'continueErrorOutput') json = { error: error.message, ...fields };
+	else if (errorOutputTakesDetails(ctx)) json = { error: error.message, details: fields };
+	else json = { error: error.message, message: fields };
 	return { json, pairedItem: { item: itemIndex } };
 }
 
