@@ -68,7 +68,7 @@ export class ScenarioImg2Img implements INodeType {
 		displayName: 'Scenario Img2Img',
 		name: 'scenarioImg2Img',
 		icon: { light: 'file:scenario.svg', dark: 'file:scenario.dark.svg' },
-		subtitle: '={{"Strength " + $parameter["strength"]}}',
+		subtitle: '={{$parameter["model"].cachedResultName || $parameter["model"].value}}',
 		description:
 			'Transform an image with a prompt; Strength sets how far the result may move from it',
 		defaults: { name: 'Scenario Img2Img' },
@@ -78,6 +78,10 @@ export class ScenarioImg2Img implements INodeType {
 			toolDescriptionField(
 				'Makes new images from one image and a prompt with the Scenario model set in this node (the strength says how far from the image they may go), and waits until they are ready.',
 			),
+			modelLocator({
+				listMethod: 'searchImg2ImgModels',
+				description: 'Models with the img2img capability: your own and Scenario’s public ones',
+			}),
 			imageField('Image'),
 			{
 				displayName: 'Prompt',
@@ -96,10 +100,6 @@ export class ScenarioImg2Img implements INodeType {
 				description:
 					'0 keeps the image, 1 ignores it. Sent to models with a strength input (Flux Dev and its LoRAs, Patina, SD families …) within their range; for a model that takes the image only as a reference, the output says it was not used.',
 			},
-			modelLocator({
-				listMethod: 'searchImg2ImgModels',
-				description: 'Models with the img2img capability: your own and Scenario’s public ones',
-			}),
 			modelInputsField('Model Options', TRAINED_OPTIONS_NOTE),
 			generationOptions,
 		],

@@ -47,7 +47,7 @@ export class ScenarioPromptEdit implements INodeType {
 		displayName: 'Scenario Prompt Edit',
 		name: 'scenarioPromptEdit',
 		icon: { light: 'file:scenario.svg', dark: 'file:scenario.dark.svg' },
-		subtitle: '={{$parameter["prompt"]}}',
+		subtitle: '={{$parameter["model"].cachedResultName || $parameter["model"].value}}',
 		description:
 			'Edit an image with a natural-language instruction (Gemini, GPT Image, Flux Kontext, Seedream …)',
 		defaults: { name: 'Scenario Prompt Edit' },
@@ -57,7 +57,12 @@ export class ScenarioPromptEdit implements INodeType {
 			toolDescriptionField(
 				'Edits one image with a Scenario editing model, following the instruction in the prompt, and waits until the results are ready.',
 			),
-			imageField('Image to Edit'),
+			modelLocator({
+				listMethod: 'searchEditingModels',
+				default: { value: EDITING_MODELS[0].id, name: editingModelLabel(EDITING_MODELS[0]) },
+				description:
+					'The editing model; each says what it takes. By ID also takes newer editing models and your own Flux Kontext and Qwen Edit 2511 LoRAs (they edit through FLUX Kontext Edit and Qwen Edit 2511); other LoRAs run in Scenario Img2Img.',
+			}),
 			{
 				displayName: 'Prompt',
 				name: 'prompt',
@@ -68,12 +73,7 @@ export class ScenarioPromptEdit implements INodeType {
 				placeholder: 'e.g. Make it a watercolor painting, keep the composition',
 				description: 'What to change, in plain words',
 			},
-			modelLocator({
-				listMethod: 'searchEditingModels',
-				default: EDITING_MODELS[0].id,
-				description:
-					'The editing model; each says what it takes. By ID also takes newer editing models and your own Flux Kontext and Qwen Edit 2511 LoRAs (they edit through FLUX Kontext Edit and Qwen Edit 2511); other LoRAs run in Scenario Img2Img.',
-			}),
+			imageField('Image to Edit'),
 			{
 				displayName: 'Reference Images',
 				name: 'referenceImages',
@@ -81,14 +81,15 @@ export class ScenarioPromptEdit implements INodeType {
 				typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Reference Image' },
 				default: [],
 				description:
-					'More images to guide the edit: binary properties, asset IDs or URLs. The model decides how many it takes.',
+					'More images to guide the edit, each the image from a previous step (its binary property name), a URL or a Scenario asset ID (asset_…). The model decides how many it takes.',
 			},
 			{
 				displayName: 'Mask',
 				name: 'mask',
 				type: 'string',
 				default: '',
-				description: `Optional mask (binary property, asset ID or URL): the area to edit. Only for models with a mask input, e.g. ${MASK_MODEL}.`,
+				placeholder: 'e.g. mask',
+				description: `Optional mask image: from a previous step (its binary property name), a URL or a Scenario asset ID (asset_…): the area to edit. Only for models with a mask input, e.g. ${MASK_MODEL}.`,
 			},
 			modelInputsField('Model Options', TRAINED_OPTIONS_NOTE),
 			generationOptions,
@@ -113,7 +114,7 @@ export class ScenarioPromptEdit implements INodeType {
 							.map(({ model, name }) => ({
 								name,
 								value: model.id,
-								description: `${model.id}: ${editingModelTakes(model)}.${model.note ? ` ${model.note}` : ''}`,
+								description: `Edits images (image → image) · ${editingModelTakes(model)}.${model.note ? ` ${model.note}` : ''}`,
 								url: `https://app.scenario.com/models/${model.id}`,
 							}));
 				// Then the account's own editing LoRAs, which edit through their base editing model.

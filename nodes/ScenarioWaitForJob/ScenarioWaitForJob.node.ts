@@ -34,7 +34,8 @@ export class ScenarioWaitForJob implements INodeType {
 		displayName: 'Scenario Wait for Job',
 		name: 'scenarioWaitForJob',
 		icon: { light: 'file:scenario.svg', dark: 'file:scenario.dark.svg' },
-		subtitle: '={{"Job " + $parameter["jobId"]}}',
+		subtitle:
+			'={{$parameter["mode"] === "checkOnce" ? "Check a Scenario Job Once" : "Wait for a Scenario Job to Finish"}}',
 		description:
 			'Wait for Scenario jobs started earlier (e.g. with Wait for Completion off) and fetch their images',
 		defaults: { name: 'Scenario Wait for Job' },

@@ -27,6 +27,7 @@ import { join, resolve } from 'node:path';
 
 import { ScenarioSimulator } from '../simulator/server';
 import { isTerminal } from '../simulator/jobs';
+import { SCENARIO_TOOLS } from '../../nodes/shared/methods/model-finder';
 import { mediaKindOf, mp4File } from '../simulator/media';
 import { renderPicture, sniffImage } from '../simulator/png';
 import {
@@ -325,8 +326,9 @@ export function describeRealN8n(version: string): void {
 
 				it('lists models in the searchable picker, one API page per scroll', async () => {
 					const first = await pickerPage('scenarioCustomGenerate', 'searchModels');
-					// The account's own models first.
+					// Scenario's tools first (from its reference, no API call), then the account's own models.
 					expect(first.results.map((r) => r.value)).toEqual([
+						...SCENARIO_TOOLS.map((tool) => tool.id),
 						'model_FIXTUREPRIVATEFLUXLORA01',
 						'model_FIXTUREPRIVATEKONTEXT001',
 						'model_FIXTUREPRIVATEQWENEDIT01',

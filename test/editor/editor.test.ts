@@ -158,7 +158,11 @@ async function pickModel(
 	);
 	if (screenshot) await shoot(ndv, screenshot);
 	await item.first().click();
-	await expectInputValue(locator.getByTestId('rlc-input'), itemName);
+	await step(
+		`the Model field shows "${itemName}"`,
+		() => expectInputValue(locator.getByTestId('rlc-input'), itemName),
+		async () => await locator.getByTestId('rlc-input').inputValue(),
+	);
 }
 
 async function expectInputValue(input: Locator, expected: string): Promise<void> {
@@ -283,8 +287,12 @@ describe('the Scenario nodes in the n8n editor (headless Chromium)', () => {
 		const inputNames = (model as { model: { inputs: Array<{ name: string }> } }).model.inputs.map(
 			(i) => i.name,
 		);
-		expect(await mapperFieldIds(ndv)).toEqual(inputNames);
-		await mapper.getByText('Image Count (1–10)').waitFor();
+		// …with the model's size presets (uiConfig.resolutionComponent) just before its width.
+		const withPresets = [...inputNames];
+		withPresets.splice(inputNames.indexOf('width'), 0, 'sizePreset');
+		expect(await mapperFieldIds(ndv)).toEqual(withPresets);
+		// Scenario's own label, nothing appended (the bounds are checked when the node runs).
+		await mapper.getByText('Image Count', { exact: true }).waitFor();
 
 		await fillText(mapper.getByTestId('parameter-input-prompt'), GENERATE_PROMPT);
 		await shoot(ndv, 'custom-generate-model-inputs.png');
@@ -306,7 +314,7 @@ describe('the Scenario nodes in the n8n editor (headless Chromium)', () => {
 		expect(sha256(image.bytes)).toBe(sha256(newJobOutput(jobCount)));
 	}, 300_000);
 
-	it('Prompt Edit: edits an image read by an earlier node, model from the list, output image', async () => {
+	it('Prompt Edit: edits an image read by an earlier node, its default model from the list, output image', async () => {
 		// Read/Write Files from Disk → Scenario Prompt Edit, built in the editor.
 		const reader = await step('add Read/Write Files from Disk', () =>
 			addFirstNode('Read/Write Files', 'Read/Write Files from Disk', 'Read File(s) From Disk'),
@@ -326,14 +334,18 @@ describe('the Scenario nodes in the n8n editor (headless Chromium)', () => {
 			'data',
 		);
 		await fillText(ndv.getByTestId('parameter-input-prompt'), EDIT_PROMPT);
-		// From the searchable list instead of the default id.
-		await ndv.getByTestId('resource-locator-model').getByTestId('rlc-mode-selector').click();
-		await page.getByTestId('mode-list').click();
-		await pickModel(
-			ndv,
-			'gemini',
-			'Gemini 2.5 Flash (Nano-banana): image + reference images, no mask',
-		);
+		// The default model, Gemini 2.5 Flash, is there already, shown by name in "From list" mode.
+		const model = ndv.getByTestId('resource-locator-model');
+		await step('Prompt Edit: default model in From list mode', async () => {
+			await expectInputValue(
+				model.getByTestId('rlc-mode-selector').locator('input').first(),
+				'From list',
+			);
+			await expectInputValue(
+				model.getByTestId('rlc-input'),
+				'Gemini 2.5 Flash (Nano-banana): image + reference images, no mask',
+			);
+		});
 
 		const mapper = ndv.getByTestId('resource-mapper-container');
 		await step('model options appear', () =>
@@ -368,6 +380,105 @@ describe('the Scenario nodes in the n8n editor (headless Chromium)', () => {
 		expect(sent.some((id) => sim.assets.get(id)?.bytes.equals(product))).toBe(true);
 		expect(sha256(edited.bytes)).toBe(sha256(newJobOutput(jobCount)));
 	}, 300_000);
+
+	it('every node: Model first, in "From list" mode, labels not cut, no raw input name', async () => {
+		const cases: Array<{ node: string; model?: { search: string; item: string; id: string } }> = [
+			{
+				node: 'Scenario Custom Generate',
+				model: { search: 'GPT Image 2', item: 'GPT Image 2', id: 'model_openai-gpt-image-2' },
+			},
+			{
+				node: 'Scenario Img2Img',
+				model: { search: 'GPT Image 2', item: 'GPT Image 2', id: 'model_openai-gpt-image-2' },
+			},
+			{
+				node: 'Scenario Prompt Edit',
+				// Another than its default (Gemini 2.5 Flash), built from Scenario's reference.
+				model: {
+					search: 'seedream 4.5',
+					item: 'Seedream 4.5 Edit: up to 10 images, no mask',
+					id: 'model_bytedance-seedream-4-5-editing',
+				},
+			},
+			{ node: 'Scenario Wait for Job' },
+		];
+		const report: Record<string, unknown> = {};
+		for (const { node, model } of cases) {
+			const ndv = await step(`add ${node}`, () => addFirstNode('Scenario', node));
+			const locator = ndv.getByTestId('resource-locator-model');
+			if (model) {
+				// "From list" is the mode the node opens in.
+				await step(`${node}: From list`, () =>
+					expectInputValue(
+						locator.getByTestId('rlc-mode-selector').locator('input').first(),
+						'From list', // n8n's own text for a "list" mode
+					),
+				);
+				await pickModel(ndv, model.search, model.item);
+				await step(`${node}: model inputs appear`, () =>
+					ndv
+						.getByTestId('resource-mapper-container')
+						.locator('[data-test-id^="parameter-input-"]')
+						.first()
+						.waitFor(),
+				);
+			}
+			// The node's parameters in page order (the tool-only Description is hidden here).
+			const order = await ndv.evaluate((root) =>
+				[
+					...root.querySelectorAll(
+						'[data-test-id^="parameter-input-"], [data-test-id^="resource-locator-"]',
+					),
+				]
+					.filter((el) => !el.closest('[data-test-id="resource-mapper-container"]'))
+					.map((el) => el.getAttribute('data-test-id')!)
+					.filter((id) => id !== 'parameter-input-field'),
+			);
+			// parameter-input-model / resource-locator-model … → model
+			const first = order[0]?.replace(/^(parameter-input|resource-locator)-/, '');
+			// Labels the editor cuts (text wider than its box); and the texts shown.
+			const cut = await ndv.evaluate((root) => {
+				type El = { scrollWidth: number; clientWidth: number; innerText: string };
+				return [...root.querySelectorAll('label, label *, .n8n-input-label *')]
+					.filter((el) => {
+						const style = (
+							globalThis as unknown as {
+								getComputedStyle(e: unknown): { textOverflow: string; overflow: string };
+							}
+						).getComputedStyle(el);
+						const e = el as unknown as El;
+						return (
+							(style.textOverflow === 'ellipsis' || style.overflow === 'hidden') &&
+							e.scrollWidth > e.clientWidth + 1 &&
+							e.innerText.trim() !== ''
+						);
+					})
+					.map((el) => (el as unknown as El).innerText.trim());
+			});
+			const shown = await ndv.innerText();
+			let rawNames: string[] = [];
+			if (model) {
+				const body = (await (
+					await fetch(`${sim.baseUrl}/models/${model.id}`, {
+						headers: { authorization: sim.authorization },
+					})
+				).json()) as { model: { inputs: Array<{ name: string; label?: string }> } };
+				// A camelCase name (numOutputs, aspectRatio …) shown as text is a raw name.
+				rawNames = body.model.inputs
+					.map((i) => i.name)
+					.filter((name) => /[A-Z]/.test(name))
+					.filter((name) => new RegExp(`\\b${name}\\b`).test(shown));
+			}
+			report[node] = { first, cut, rawNames };
+			// eslint-disable-next-line no-console -- the checks' results, for the report
+			console.log(node, JSON.stringify(report[node]));
+			expect({ node, first }).toEqual({ node, first: model ? 'model' : 'jobId' });
+			expect({ node, cut }).toEqual({ node, cut: [] });
+			expect({ node, rawNames }).toEqual({ node, rawNames: [] });
+		}
+		// eslint-disable-next-line no-console -- the checks' results, for the report
+		console.log(JSON.stringify(report));
+	}, 600_000);
 
 	it('stayed on loopback', () => {
 		// The only request elsewhere: the editor's community-node details panel asks the npm

@@ -39,21 +39,64 @@ describe('model form from recorded GET /models bodies', () => {
 			type: 'number',
 			required: false,
 			defaultValue: 1,
-			displayName: 'Image Count (1–4)',
+			// Scenario's own label, nothing appended: the editor cuts long labels.
+			displayName: 'Image Count',
 		});
 		expect(fields.useGoogleSearch).toMatchObject({ type: 'boolean', defaultValue: false });
 		expect(fields.thinkingLevel.type).toBe('options');
 		// Labels come from uiConfig.selects where the model has them, else the value itself.
 		expect(fields.thinkingLevel.options).toContainEqual(
-			expect.objectContaining({ name: 'High - Best Reasoning', value: 'HIGH' }),
+			// The model's stated default is marked.
+			expect.objectContaining({ name: 'High - Best Reasoning (default)', value: 'HIGH' }),
 		);
 		expect(fields.aspectRatio.options).toContainEqual(
-			expect.objectContaining({ name: 'Auto', value: 'auto' }),
+			expect.objectContaining({ name: 'Auto (default)', value: 'auto' }),
 		);
 		expect(fields.aspectRatio.options).toContainEqual(
 			expect.objectContaining({ name: '16:9', value: '16:9' }),
 		);
-		expect(fields.referenceImages.displayName).toContain('up to 14');
+		expect(fields.referenceImages.displayName).toBe('Reference images');
+	});
+
+	it('labels every field with Scenario’s label, or the name in words where a body has none', () => {
+		for (const f of modelFields(gpt)) {
+			const input = gpt.inputs!.find((i) => i.name === f.id);
+			if (input) expect(f.displayName).toBe(input.label);
+		}
+		// Built from Scenario's reference table (no labels there): the name in words.
+		const bria = load('reference/model_bria-remove-background.json');
+		expect(modelFields(bria).map((f) => f.displayName)).toEqual(['Image', 'Preserve Alpha']);
+		const gemini25 = load('reference/model_google-gemini-2-5-flash-image-editing.json');
+		expect(modelFields(gemini25).map((f) => f.displayName)).toEqual([
+			'Reference Images',
+			'Prompt',
+			'Aspect Ratio',
+			'Num Outputs',
+			'Seed',
+		]);
+	});
+
+	it('offers the model’s size presets (uiConfig.resolutionComponent) and sends them as width and height', () => {
+		const fields = modelFields(gpt);
+		const ids = fields.map((f) => f.id);
+		expect(ids.indexOf('sizePreset')).toBe(ids.indexOf('width') - 1);
+		const preset = fields.find((f) => f.id === 'sizePreset')!;
+		expect(preset.displayName).toBe('Dimensions');
+		expect(preset.options).toContainEqual(
+			expect.objectContaining({ name: '16:9 (2048x1152)', value: '2048x1152' }),
+		);
+		expect(preset.options).toContainEqual(expect.objectContaining({ name: 'Auto', value: '' }));
+		const plan = planModelRequest(node, 0, gpt, { prompt: 'a fox', sizePreset: '2048x1152' });
+		expect(plan.body).toEqual({ prompt: 'a fox', width: 2048, height: 1152 });
+		// A width typed in its own field wins; Auto sends no size.
+		expect(
+			planModelRequest(node, 0, gpt, { prompt: 'a', sizePreset: '2048x1152', width: 1024 }).body,
+		).toEqual({ prompt: 'a', width: 1024, height: 1152 });
+		expect(planModelRequest(node, 0, gpt, { prompt: 'a', sizePreset: '' }).body).toEqual({
+			prompt: 'a',
+		});
+		// A model without presets shows no such field.
+		expect(modelFields(gemini).map((f) => f.id)).not.toContain('sizePreset');
 	});
 
 	it('maps string arrays with allowed values to list fields, and marks the main image', () => {

@@ -19,7 +19,8 @@ export const scenarioNodeCommon = {
 export function modelLocator(options: {
 	listMethod: string;
 	description: string;
-	default?: string;
+	/** A model picked already, shown by name in "From list" mode. */
+	default?: { value: string; name: string };
 	extraModes?: INodeProperties['modes'];
 }): INodeProperties {
 	return {
@@ -27,7 +28,11 @@ export function modelLocator(options: {
 		name: 'model',
 		type: 'resourceLocator',
 		required: true,
-		default: { mode: options.default ? 'id' : 'list', value: options.default ?? '' },
+		default: {
+			mode: 'list',
+			value: options.default?.value ?? '',
+			...(options.default ? { cachedResultName: options.default.name } : {}),
+		},
 		description: options.description,
 		modes: [
 			...(options.extraModes ?? []),
@@ -62,8 +67,9 @@ export function imageField(displayName: string): INodeProperties {
 		type: 'string',
 		required: true,
 		default: 'data',
+		placeholder: 'e.g. data',
 		description:
-			'A binary property of the incoming item, a Scenario asset ID (asset_…) or an image URL',
+			'The image from the previous step (the name of its binary property, usually data), a URL (e.g. https://example.com/photo.png) or a Scenario asset ID (e.g. asset_…).',
 	};
 }
 
@@ -74,7 +80,7 @@ export function modelInputsField(displayName = 'Model Inputs', note?: string): I
 		name: 'inputs',
 		type: 'resourceMapper',
 		noDataExpression: true,
-		description: `The chosen model’s own inputs. A file input takes a binary property of the incoming item (e.g. data), an asset ID (asset_…) or a URL. A list takes several: one per line, a JSON array, or comma-separated when none is a URL (URLs may hold commas).${note ? ` ${note}` : ''}`,
+		description: `The chosen model’s own settings, named as Scenario names them. A field left empty is not sent: the model then uses its own default (a field that shows a value, or an option marked (default), is the model’s stated default). Numbers outside the model’s range are refused when the node runs, with the range. An image or file field takes the image from the previous step (the name of its binary property, e.g. data), a URL or a Scenario asset ID (asset_…); a list takes several: one per line, a JSON array, or comma-separated when none is a URL.${note ? ` ${note}` : ''}`,
 		default: { mappingMode: 'defineBelow', value: null },
 		required: true,
 		typeOptions: {

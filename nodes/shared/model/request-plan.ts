@@ -2,7 +2,7 @@ import type { INode } from 'n8n-workflow';
 
 import type { ModelInput, ScenarioModel } from './api-types';
 import { convertValue, fileReferences, isEmpty } from './input-values';
-import { isAlwaysRequired, isFileInput } from './model-form';
+import { applySizePreset, isAlwaysRequired, isFileInput } from './model-form';
 import { inputError } from '../transport/errors';
 
 /** A trained LoRA / composition record: it has no inputs and runs only through a base model. */
@@ -42,9 +42,11 @@ export function planModelRequest(
 	node: INode,
 	itemIndex: number,
 	model: ScenarioModel,
-	values: Record<string, unknown>,
+	givenValues: Record<string, unknown>,
 ): ModelRequestPlan {
 	const inputs = assertRunnableModel(node, model, itemIndex);
+	// A size preset (the model's uiConfig) becomes its width and height inputs.
+	const values = applySizePreset(model, givenValues);
 	const byName = new Map(inputs.map((input) => [input.name, input]));
 	const plan: ModelRequestPlan = { body: {}, files: [] };
 	for (const [name, raw] of Object.entries(values)) {
