@@ -8,4 +8,5 @@ module.exports = {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }],
 	},
 	testTimeout: 60_000,
+	setupFiles: ['<rootDir>/test/setup/budget-clock.ts'],
 };

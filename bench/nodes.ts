@@ -79,7 +79,7 @@ export class SequentialBaseline implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const conn = await connectToScenario(this);
+		const conn = await connectToScenario(this, { requestsPerMinute: 0 });
 		const downloads = new Limiter(1);
 		const out: INodeExecutionData[] = [];
 		const items = this.getInputData();
@@ -234,12 +234,19 @@ export async function runCustomGenerate(
 		continueOnFail?: boolean;
 		binaryMode?: HarnessBinaryMode;
 		extraInputs?: Record<string, unknown>;
+		/**
+		 * API Requests Per Minute. Default 0 (not paced): the simulator of sections 1–4 has no
+		 * budget; section 6 (budget.ts) gives both the figure.
+		 */
+		requestsPerMinute?: number;
+		/** Another build of the node (section 6: today's code, from the main branch). */
+		nodeType?: INodeType;
 	},
 ): Promise<Timed<RunNodeResult>> {
 	return await timed(
 		async () =>
 			await runNode({
-				nodeTypes: { [CUSTOM_GENERATE]: customGenerate },
+				nodeTypes: { [CUSTOM_GENERATE]: options.nodeType ?? customGenerate },
 				credentialTypes,
 				credentials,
 				node: {
@@ -248,7 +255,10 @@ export async function runCustomGenerate(
 					parameters: {
 						model: modelById(MODEL_ID),
 						inputs: mapped({ prompt: '={{ $json.prompt }}', ...options.extraInputs }),
-						options: { maxConcurrentJobs: options.maxConcurrentJobs },
+						options: {
+							maxConcurrentJobs: options.maxConcurrentJobs,
+							requestsPerMinute: options.requestsPerMinute ?? 0,
+						},
 					} as never,
 					continueOnFail: options.continueOnFail,
 				},
@@ -316,7 +326,7 @@ export async function runFilesThroughCustomGenerate(
 						parameters: {
 							model: modelById(MODEL_ID),
 							inputs: mapped({ prompt: '={{ $json.prompt }}', referenceImages: 'data' }),
-							options: { maxConcurrentJobs: options.maxConcurrentJobs },
+							options: { maxConcurrentJobs: options.maxConcurrentJobs, requestsPerMinute: 0 },
 						} as never,
 						credentials: { scenarioApi: { id: 'scenarioApi-id', name: 'Scenario (bench)' } },
 					},

@@ -1,4 +1,5 @@
 /** Tables of a bench run, as plain text for the terminal and as Markdown for BENCHMARKS.md. */
+import type { BudgetResult } from './budget';
 import type { MemoryBenchResult } from './memory';
 import type { PollingRow } from './polling';
 import type { RateLimitRow } from './ratelimit';
@@ -30,6 +31,7 @@ export interface BenchResult {
 	polling?: PollingRow[];
 	memory?: MemoryBenchResult;
 	rateLimits?: RateLimitRow[];
+	budget?: BudgetResult;
 	goals: Goal[];
 }
 
@@ -189,6 +191,55 @@ export function tables(result: BenchResult): Table[] {
 			]),
 			notes: [
 				'extra requests = API requests − those of the run without faults; duplicate jobs = jobs whose prompt (one per item) had already been submitted.',
+			],
+		});
+	}
+	const b = result.budget;
+	if (b) {
+		const ratio = (a: number, c: number) => (a / c).toFixed(2);
+		out.push({
+			title: `6. Request budget (${b.requestsPerMinute} API requests a minute per project, held by the simulator; Custom Generate, Max Concurrent Jobs min(N, 100))`,
+			head: [
+				'N',
+				'D (s)',
+				'wall (s)',
+				'limit (s)',
+				'wall / limit',
+				"today's wall (s)",
+				'today / wall',
+				'requests / job',
+				"today's requests / job",
+				'429s',
+				"today's 429s",
+				'correct',
+				"today's correct",
+				'duplicate jobs',
+			],
+			rows: b.rows.map((row) => {
+				const t = row.today;
+				const x = t?.extrapolatedFrom ? ` (from N=${t.extrapolatedFrom})` : '';
+				return [
+					String(row.items),
+					(row.jobDurationMs / 1000).toFixed(0),
+					s1(row.ours.wallMs),
+					s1(row.limitMs),
+					ratio(row.ours.wallMs, row.limitMs),
+					t ? `${s1(t.wallMs)}${x}` : '',
+					t ? ratio(t.wallMs, row.ours.wallMs) : '',
+					(row.ours.apiRequests / row.items).toFixed(2),
+					t ? (t.apiRequests / row.items).toFixed(2) : '',
+					String(row.ours.status429),
+					t ? String(t.status429) : '',
+					`${row.ours.ok}/${row.items}`,
+					t ? `${t.ok}/${row.items}` : '',
+					String(row.ours.duplicateJobs),
+				];
+			}),
+			notes: [
+				`limit = max(D, N × 1 request / budget): every job needs its submission, and the budget lets ${b.requestsPerMinute} through a minute.`,
+				`Scaled clock (× ${b.scale}): the simulator and the node count the budget per ${60 / b.scale} s, jobs last D / ${b.scale}; times are shown back on the real clock (× ${b.scale}). The nodes' polling intervals are not scaled, so today's code checks each job less often than it would on the real clock.`,
+				`today = the main branch's node (commit ${b.todayCommit ?? 'none'}), built from its sources, in the same run against the same simulator; "from N=…" = extrapolated linearly from that N.`,
+				'requests / job = every API request the simulator received (429 answers included) / N; CDN downloads are not API requests.',
 			],
 		});
 	}

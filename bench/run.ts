@@ -1,15 +1,15 @@
 /* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- benchmark code, run under Node.js; never shipped, never run inside n8n */
 /**
  * `npm run bench`: the package's real nodes through n8n-core's execution engine against the
- * Scenario API simulator (its own process, loopback only). Four benchmarks:
- * throughput, polling cost, memory, rate limits. Prints tables, writes JSON, and (full run)
+ * Scenario API simulator (its own process, loopback only). Five benchmarks:
+ * throughput, polling cost, memory, rate limits, request budget. Prints tables, writes JSON, and (full run)
  * refreshes the results block of BENCHMARKS.md.
  *
  *   npm run bench                      full run (about 10 minutes), writes bench/results/latest.json
  *   npm run bench -- --quick           smaller run (about 3 minutes), writes bench/results/quick.tmp.json
  *   npm run bench -- --smoke           every benchmark at its smallest (seconds; npm test runs it): fails
  *                                      unless every item of every run came through; bench/results/smoke.tmp.json
- *   npm run bench -- --only polling,memory   some benchmarks (throughput, polling, memory, ratelimits)
+ *   npm run bench -- --only polling,memory   some benchmarks (throughput, polling, memory, ratelimits, budget)
  *   npm run bench -- --out file.json   JSON elsewhere (BENCHMARKS.md is then left alone)
  *   npm run bench -- --render bench/results/latest.json   tables (and BENCHMARKS.md) from a saved run
  */
@@ -19,6 +19,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 import { cleanupHarness } from '../test/harness';
+import { runBudget, type BudgetPlan } from './budget';
 import { runMemory, type MemoryBenchResult, type MemoryPlan } from './memory';
 import { runPolling } from './polling';
 import { runRateLimits, type RateLimitCase } from './ratelimit';
@@ -33,7 +34,7 @@ import {
 import { SimProcess } from './sim-client';
 import { runThroughput, type ThroughputPlan } from './throughput';
 
-const SECTIONS = ['throughput', 'polling', 'memory', 'ratelimits'] as const;
+const SECTIONS = ['throughput', 'polling', 'memory', 'ratelimits', 'budget'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const ROOT = resolve(__dirname, '..');
@@ -119,6 +120,7 @@ interface Plan {
 		run: { items: number; jobDurationMs: number; maxConcurrentJobs: number };
 	};
 	memory: MemoryPlan;
+	budget: BudgetPlan;
 }
 
 const RETRY_AFTER_CASE: RateLimitCase = {
@@ -142,6 +144,13 @@ function plan(mode: Mode): Plan {
 				repetitions: 1,
 				imageBytes: MB,
 				jobDurationMs: 300,
+			},
+			budget: {
+				items: [3],
+				durationsMs: [3000],
+				scale: 10,
+				requestsPerMinute: 100,
+				baselineUpTo: 3,
 			},
 		};
 	const q = mode === 'quick';
@@ -175,6 +184,15 @@ function plan(mode: Mode): Plan {
 			jobDurationMs: 1000,
 			forcedGc: q ? undefined : { items: 20, gcEveryMs: 100 },
 		},
+		budget: {
+			// N=99 beside 100: with the model read first, 100 submissions are 101 requests, one more
+			// than a minute's budget, so the 100th job starts a minute late (see BENCHMARKS.md §6).
+			items: q ? [10, 100] : [10, 99, 100, 500],
+			durationsMs: q ? [60_000] : [10_000, 60_000],
+			scale: 10,
+			requestsPerMinute: 100,
+			baselineUpTo: 100,
+		},
 	};
 }
 
@@ -188,6 +206,11 @@ function incomplete(result: BenchResult): string[] {
 	for (const r of result.rateLimits ?? [])
 		if (r.lost > 0 || r.traffic.duplicateJobs > 0)
 			out.push(`rate limits ${r.name}: ${r.lost} lost, ${r.traffic.duplicateJobs} jobs twice`);
+	for (const r of result.budget?.rows ?? [])
+		if (r.ours.ok !== r.items || r.ours.duplicateJobs > 0)
+			out.push(
+				`budget N=${r.items}: ${r.ours.ok}/${r.items} ok, ${r.ours.duplicateJobs} jobs twice`,
+			);
 	for (const row of result.memory?.rows ?? [])
 		for (const r of row.runs)
 			if (r.ok !== r.items || r.outputsVerified !== r.items)
@@ -262,6 +285,24 @@ function goals(result: BenchResult): Goal[] {
 			met: limited.every((r) => r.traffic.duplicateJobs === 0 && r.traffic.jobs === r.items),
 		});
 	}
+	const budget = result.budget?.rows.find((r) => r.items === 100 && r.jobDurationMs === 60_000);
+	if (budget) {
+		const ratio = budget.ours.wallMs / budget.limitMs;
+		const perJob = budget.ours.apiRequests / budget.items;
+		const today = budget.today
+			? `; today's code ${(budget.today.wallMs / 1000).toFixed(0)} s, ${(budget.today.apiRequests / budget.items).toFixed(1)} requests/job, ${budget.today.status429} × 429`
+			: '';
+		list.push({
+			goal: 'Budget 100/min, N=100, D=60 s: wall ≤ 1.5 × max(D, N / budget)',
+			measured: `${(budget.ours.wallMs / 1000).toFixed(1)} s = ${ratio.toFixed(2)} × ${(budget.limitMs / 1000).toFixed(0)} s${today}`,
+			met: ratio <= 1.5 && budget.ours.ok === budget.items,
+		});
+		list.push({
+			goal: 'Budget 100/min, N=100, D=60 s: ≤ 1.5 API requests per job, 0 × 429',
+			measured: `${perJob.toFixed(2)} requests/job, ${budget.ours.status429} × 429, ${budget.ours.ok}/${budget.items} correct, ${budget.ours.duplicateJobs} duplicate jobs`,
+			met: perJob <= 1.5 && budget.ours.status429 === 0,
+		});
+	}
 	return list;
 }
 
@@ -326,7 +367,10 @@ async function main(): Promise<void> {
 
 	const p = plan(options.mode);
 	const needsSim =
-		options.only.has('throughput') || options.only.has('polling') || options.only.has('ratelimits');
+		options.only.has('throughput') ||
+		options.only.has('polling') ||
+		options.only.has('ratelimits') ||
+		options.only.has('budget');
 	const sim = needsSim ? await SimProcess.start({ jobDurationMs: 1000 }) : undefined;
 	try {
 		if (sim && options.only.has('throughput')) {
@@ -340,6 +384,10 @@ async function main(): Promise<void> {
 		if (sim && options.only.has('ratelimits')) {
 			log('\n4. Rate limits');
 			result.rateLimits = await runRateLimits(sim, p.rateLimits.cases, p.rateLimits.run, log);
+		}
+		if (sim && options.only.has('budget')) {
+			log('\n6. Request budget');
+			result.budget = await runBudget(sim, p.budget, log);
 		}
 	} finally {
 		await sim?.close();

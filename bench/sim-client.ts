@@ -3,7 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-import type { FaultRule, SimulatorOptions } from '../test/simulator/server';
+import type { FaultRule, RequestBudgetOptions, SimulatorOptions } from '../test/simulator/server';
 import type { SimCommand, SimInfo, SimSummary } from './sim-process';
 
 /** execArgv that lets a forked child run TypeScript sources like this process does. */
@@ -121,6 +121,11 @@ export class SimProcess {
 
 	async setOutputMinBytes(bytes: number): Promise<void> {
 		await this.command({ cmd: 'setOutputMinBytes', bytes });
+	}
+
+	/** Each project's request budget until the next reset (undefined: none). */
+	async setRequestBudget(budget?: RequestBudgetOptions): Promise<void> {
+		await this.command({ cmd: 'setRequestBudget', budget });
 	}
 
 	/** Fault rules cross the process boundary as JSON: string paths only. */

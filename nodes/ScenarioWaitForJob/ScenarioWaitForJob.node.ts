@@ -10,6 +10,7 @@ import { JOB_RESULT, toolDescriptionField } from '../shared/descriptions/tool-de
 import {
 	binaryPropertyOption,
 	concurrencyOption,
+	requestBudgetOption,
 	downloadOption,
 	requestTimeoutOption,
 	timeoutOption,
@@ -94,6 +95,7 @@ export class ScenarioWaitForJob implements INodeType {
 					binaryPropertyOption,
 					concurrencyOption,
 					requestTimeoutOption,
+					requestBudgetOption,
 					{
 						displayName: 'Max Checks',
 						name: 'maxChecks',

@@ -365,8 +365,9 @@ const ROUTES: Route[] = [
 		json: true,
 	},
 	{
+		// The job checks: the list (GET /jobs) and each job's own (GET /jobs/{id}).
 		name: 'GET /jobs/{id}',
-		rule: { method: 'GET', path: '/jobs/' },
+		rule: { method: 'GET', path: /^\/jobs(\/[^/]+)?$/ },
 		driver: textDriver,
 		kind: 'read',
 		afterJob: true,
@@ -374,15 +375,16 @@ const ROUTES: Route[] = [
 	},
 	{
 		name: 'GET /jobs/{id} (Wait for Job)',
-		rule: { method: 'GET', path: '/jobs/' },
+		rule: { method: 'GET', path: /^\/jobs(\/[^/]+)?$/ },
 		driver: waitDriver,
 		kind: 'read',
 		afterJob: true,
 		json: true,
 	},
 	{
+		// The asset lookups: POST /assets/get-bulk and each asset's own GET /assets/{id}.
 		name: 'GET /assets/{id}',
-		rule: { method: 'GET', path: '/assets/' },
+		rule: { path: /^\/assets\/[^/]+$/ },
 		driver: textDriver,
 		kind: 'read',
 		afterJob: true,
@@ -397,6 +399,9 @@ const ROUTES: Route[] = [
 		json: false,
 	},
 ];
+
+/** The job checks: the list (GET /jobs) and each job's own (GET /jobs/{id}). */
+const JOB_CHECKS = /^\/jobs(\/[^/]+)?$/;
 
 const statusBody = (status: number, route: Route) => ({
 	reason: `Simulated ${status} on ${route.name}`,
@@ -1049,7 +1054,7 @@ describe('the node’s Timeout holds under faults', () => {
 	}
 
 	test('job checks that hang are given up at the Timeout, each item with its job id', async () => {
-		sim.inject({ method: 'GET', path: '/jobs/', fault: { kind: 'slow', delayMs: 4_000 } });
+		sim.inject({ method: 'GET', path: JOB_CHECKS, fault: { kind: 'slow', delayMs: 4_000 } });
 		// (A check answered after the case ends only reads: it cannot disturb the next case.)
 		await expectBoundedFailure('hanging checks', /\[job job_\w+\]|Job job_\w+ did not finish/);
 	}, 20_000);
@@ -1057,7 +1062,7 @@ describe('the node’s Timeout holds under faults', () => {
 	test('a Retry-After past the Timeout on the job checks is not waited for', async () => {
 		sim.inject({
 			method: 'GET',
-			path: '/jobs/',
+			path: JOB_CHECKS,
 			fault: {
 				kind: 'status',
 				status: 429,
@@ -1074,7 +1079,7 @@ describe('the node’s Timeout holds under faults', () => {
 	test('job checks failing with backoff stop at the Timeout', async () => {
 		sim.inject({
 			method: 'GET',
-			path: '/jobs/',
+			path: JOB_CHECKS,
 			fault: { kind: 'status', status: 502, body: { reason: 'Simulated bad gateway' } },
 		});
 		await expectBoundedFailure('backoff', /Simulated bad gateway \(HTTP 502\) \[job job_\w+\]/);

@@ -254,6 +254,10 @@ describe('n8n semantics', () => {
 		expect(result.error?.message).toMatch(/Not submitted again/);
 		expect(result.nodeError?.description).toMatch(/A job may have been created on Scenario/);
 		expect(generations()).toHaveLength(1);
+		// The slow submission still creates its job 2.5 s in: wait for it, so it does not land in
+		// (and take the planned outcomes of) the next test.
+		for (let waited = 0; sim.jobs.size === 0 && waited < 5_000; waited += 50)
+			await new Promise((resolve) => setTimeout(resolve, 50));
 	});
 
 	it('a rate-limited submission waits no longer than the Timeout', async () => {

@@ -64,9 +64,11 @@ const ROUTES: { method: string; pattern: RegExp; handler: Handler }[] = [
 	{ method: 'POST', pattern: /^\/generate\/custom\/([^/]+)$/, handler: generateCustom },
 	{ method: 'POST', pattern: /^\/generate\/img2img$/, handler: generateImg2img },
 	{ method: 'POST', pattern: /^\/generate\/prompt-editing$/, handler: generatePromptEditing },
+	{ method: 'GET', pattern: /^\/jobs$/, handler: listJobs },
 	{ method: 'GET', pattern: /^\/jobs\/([^/]+)$/, handler: getJob },
 	{ method: 'POST', pattern: /^\/jobs\/([^/]+)\/action$/, handler: jobAction },
 	{ method: 'POST', pattern: /^\/assets$/, handler: postAsset },
+	{ method: 'POST', pattern: /^\/assets\/get-bulk$/, handler: getBulkAssets },
 	{ method: 'GET', pattern: /^\/assets\/([^/]+)$/, handler: getAsset },
 	{ method: 'POST', pattern: /^\/uploads$/, handler: postUpload },
 	{ method: 'GET', pattern: /^\/uploads\/([^/]+)$/, handler: getUpload },
@@ -528,6 +530,68 @@ function getJob(state: SimState, _req: ApiRequest, [id]: string[]): SimResponse 
 	return json(200, { job: jobJson(job) });
 }
 
+/** Same encoding as the models list's recorded token (base64 of {"offset":N,"limit":M}). */
+function pageToken(offset: number, limit: number): string {
+	return Buffer.from(JSON.stringify({ offset, limit })).toString('base64');
+}
+
+function readPageToken(token: string): { offset: number; limit: number } {
+	try {
+		const t: unknown = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+		if (!isRecord(t) || !Number.isInteger(t.offset) || !Number.isInteger(t.limit))
+			throw new Error('shape');
+		return { offset: t.offset as number, limit: t.limit as number };
+	} catch {
+		throw new ApiError(400, 'Input paginationToken is invalid');
+	}
+}
+
+/**
+ * SPEC GET /jobs (GetJobs): filters `authorId`, `type`, `types` ("If types is defined, type will
+ * be ignored"), `status`, `hideResults`; `pageSize` "default value is 10, maximum value is 200,
+ * minimum value is 1"; `paginationToken` → `nextPaginationToken`; each row a job
+ * (GetJobsResponse: the same fields as GET /jobs/{id}).
+ * Our own (no source): the order, newest first (the spec says none); the project's jobs only
+ * (its `ownerId`, the projectId asked or the placeholder); `types` read as a comma-separated
+ * list; `hideResults` ignored; rows as whole as GET /jobs/{id}'s (billing included, which no
+ * source shows for a list row); the token's encoding (the models list's); the error texts;
+ * jobs hidden by `hideNextJobsFromList` (fault injection: jobs a real list might not show).
+ */
+function listJobs(state: SimState, req: ApiRequest): SimResponse {
+	const page0 = req.query.paginationToken
+		? readPageToken(req.query.paginationToken)
+		: { offset: 0, limit: 10 };
+	const { offset } = page0;
+	let { limit } = page0;
+	if (req.query.pageSize !== undefined) {
+		limit = Number(req.query.pageSize);
+		if (!Number.isInteger(limit)) throw new ApiError(400, 'Input pageSize must be a number');
+		if (limit < 1) throw new ApiError(400, 'Input pageSize must be at least 1');
+		if (limit > 200) throw new ApiError(400, 'Input pageSize must be at most 200');
+	}
+	const owner = projectOf(req) ?? PLACEHOLDER_OWNER_ID;
+	const types = req.query.types
+		? req.query.types.split(',').map((t) => t.trim())
+		: req.query.type
+			? [req.query.type]
+			: undefined;
+	const now = Date.now();
+	const jobs = [...state.jobs.values()]
+		.filter((job) => job.ownerId === owner && !state.hiddenFromList.has(job.jobId))
+		.filter((job) => !types || types.includes(job.jobType))
+		.filter((job) => !req.query.authorId || job.authorId === req.query.authorId)
+		.sort((a, b) => b.createdAt - a.createdAt);
+	for (const job of jobs) state.advance(job, now);
+	const matching = req.query.status ? jobs.filter((j) => j.status === req.query.status) : jobs;
+	const page = matching.slice(offset, offset + limit);
+	for (const job of page)
+		if (job.doneAt !== undefined && job.firstSeenTerminalAt === undefined)
+			job.firstSeenTerminalAt = now;
+	const out: Record<string, unknown> = { jobs: page.map(jobJson) };
+	if (offset + limit < matching.length) out.nextPaginationToken = pageToken(offset + limit, limit);
+	return json(200, out);
+}
+
 function jobAction(state: SimState, req: ApiRequest, [id]: string[]): SimResponse {
 	const job = requireJob(state, id);
 	const body = objectBody(req);
@@ -576,6 +640,24 @@ function getAsset(state: SimState, _req: ApiRequest, [id]: string[]): SimRespons
 	// Our own (no source): the text, by analogy with the recorded "Model X not found".
 	if (!asset) throw new ApiError(404, `Asset ${id} not found`);
 	return json(200, { asset: state.assetJson(asset) });
+}
+
+/**
+ * SPEC POST /assets/get-bulk {assetIds} → GetAssetBulkResponse `{assets}`; "Limit of 200 assets"
+ * (DOCS api-assets-get-bulk.md). Our own (no source): ids that do not exist are left out of the
+ * answer (not an error); the answer follows the order asked, each id once; the error texts.
+ */
+function getBulkAssets(state: SimState, req: ApiRequest): SimResponse {
+	const body = objectBody(req);
+	const ids = body.assetIds;
+	if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string'))
+		throw new ApiError(400, 'Input assetIds must be an array of strings');
+	if (ids.length > 200) throw new ApiError(400, 'Input assetIds must be at most 200 items long');
+	const assets = [...new Set(ids as string[])]
+		.map((id) => state.asset(id))
+		.filter((asset): asset is SimAsset => asset !== undefined)
+		.map((asset) => state.assetJson(asset));
+	return json(200, { assets });
 }
 
 // ----- uploads -----

@@ -42,8 +42,47 @@ export interface SimulatorOptions {
 	jobPhases?: JobPhases;
 	/** Pad generated PNGs to at least this many bytes (default 0: natural size), e.g. 10 MB outputs for benchmarks. */
 	outputMinBytes?: number;
+	/**
+	 * Requests each project may send per window (default none): past it, `429` with
+	 * `remainingSeconds` (see RequestBudget). The docs' figure is 100 a minute.
+	 */
+	requestBudget?: RequestBudgetOptions;
 	host?: string; // default '127.0.0.1'
 	port?: number; // default 0 (random)
+}
+
+export interface RequestBudgetOptions {
+	/** Requests per window; DOCS workflows-and-apps.md "Rate Limits": 100 per minute per project. */
+	requests: number;
+	/** Default 60 000 (a minute); benchmarks run a faster clock. */
+	windowMs?: number;
+}
+
+/**
+ * Scenario's stated limit, "API Requests: 100 requests per minute per project" (DOCS
+ * workflows-and-apps.md "Rate Limits"), as fault injection. The refusal is the 429 body
+ * Scenario's Blender client reads, `{"reason":"cooldown","remainingSeconds":N}`.
+ * Our own (no source): a sliding window (the docs name no window kind); every /v1 request
+ * counts but those an injected status or cooldown fault answers (the docs do not say which
+ * routes count); a refused request
+ * does not count; the project is the request's projectId, else its API key; remainingSeconds is
+ * the time until the oldest counted request leaves the window, to 0.1 s.
+ */
+class ProjectBudgets {
+	private readonly sent = new Map<string, number[]>();
+
+	constructor(readonly options: Required<RequestBudgetOptions>) {}
+
+	/** The wait in ms when the project is over its budget, else undefined (and the request counted). */
+	take(project: string, now: number): number | undefined {
+		const { requests, windowMs } = this.options;
+		const log = this.sent.get(project) ?? [];
+		this.sent.set(project, log);
+		while (log.length > 0 && log[0] + windowMs <= now) log.shift();
+		if (log.length >= requests) return log[0] + windowMs - now;
+		log.push(now);
+		return undefined;
+	}
 }
 
 export interface RequestLogEntry {
@@ -85,8 +124,12 @@ export class ScenarioSimulator {
 	private readonly delays = new Set<NodeJS.Timeout>();
 	private origins: Record<Origin, string> = { api: '', cdn: '', upload: '' };
 	private closed = false;
+	private budgets?: ProjectBudgets;
+	private readonly defaultBudget?: RequestBudgetOptions;
 
 	private constructor(opts: SimulatorOptions) {
+		this.defaultBudget = opts.requestBudget;
+		this.setRequestBudget(opts.requestBudget);
 		this.apiKey = opts.apiKey ?? 'sim-key';
 		this.apiSecret = opts.apiSecret ?? 'sim-secret';
 		// URL signatures use a per-instance key, independent of the API credentials.
@@ -198,6 +241,19 @@ export class ScenarioSimulator {
 		this.state.outputMinBytes = Math.max(0, Math.floor(bytes));
 	}
 
+	/** Each project's request budget from now on (until reset); undefined: none. */
+	setRequestBudget(budget: RequestBudgetOptions | undefined): void {
+		this.budgets =
+			budget && budget.requests > 0
+				? new ProjectBudgets({ requests: budget.requests, windowMs: budget.windowMs ?? 60_000 })
+				: undefined;
+	}
+
+	/** The next `count` jobs are left out of `GET /jobs` (they stay readable one by one). */
+	hideNextJobsFromList(count: number): void {
+		this.state.hideNextFromList(count);
+	}
+
 	/** The next `count` jobs end in 'failure' with metadata.error = error (or a default message). */
 	failNextJobs(count: number, error?: string): void {
 		this.state.failNext(count, error);
@@ -228,6 +284,7 @@ export class ScenarioSimulator {
 		this.log.length = 0;
 		this.faults.clear();
 		this.state.reset();
+		this.setRequestBudget(this.defaultBudget);
 	}
 
 	async close(): Promise<void> {
@@ -290,6 +347,16 @@ export class ScenarioSimulator {
 				entry,
 				json(429, { reason: 'cooldown', remainingSeconds: fault.remainingSeconds }),
 			);
+		if (origin === 'api' && this.budgets) {
+			const project = entry.query.projectId || String(req.headers.authorization ?? '');
+			const waitMs = this.budgets.take(project, at);
+			if (waitMs !== undefined)
+				return this.send(
+					res,
+					entry,
+					json(429, { reason: 'cooldown', remainingSeconds: Math.ceil(waitMs / 100) / 10 }),
+				);
+		}
 		if (fault?.kind === 'slow') await this.sleep(fault.delayMs);
 		if (this.closed) return;
 

@@ -294,6 +294,15 @@ export class SimState implements LookupContext {
 
 	// ----- jobs -----
 
+	/** Jobs `GET /jobs` does not show (fault injection), and how many of the next jobs join them. */
+	readonly hiddenFromList = new Set<string>();
+
+	private hideNext = 0;
+
+	hideNextFromList(count: number): void {
+		this.hideNext += count;
+	}
+
 	failNext(count: number, error?: string): void {
 		for (let i = 0; i < count; i++) this.plannedOutcomes.push({ outcome: 'failure', error });
 	}
@@ -349,6 +358,10 @@ export class SimState implements LookupContext {
 			plan: { ...spec.plan, seed: spec.plan.seed ?? hash31(jobId) },
 		};
 		this.jobs.set(job.jobId, job);
+		if (this.hideNext > 0) {
+			this.hideNext--;
+			this.hiddenFromList.add(job.jobId);
+		}
 		this.advance(job, now);
 		// Timers keep `jobs` current for tests that inspect the map without polling.
 		for (const f of [...phaseStarts(job.phases), 1])
@@ -526,6 +539,8 @@ export class SimState implements LookupContext {
 	reset(): void {
 		this.clearTimers();
 		this.jobs.clear();
+		this.hiddenFromList.clear();
+		this.hideNext = 0;
 		this.uploads.clear();
 		this.plannedOutcomes = [];
 		for (const [id, a] of this.assets) if (!a.seeded) this.assets.delete(id);

@@ -48,6 +48,16 @@ export const concurrencyOption: INodeProperties = {
 		'How many items are submitted and followed at the same time. Read once for the whole run (an expression sees the first item).',
 };
 
+export const requestBudgetOption: INodeProperties = {
+	displayName: 'API Requests Per Minute',
+	name: 'requestsPerMinute',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	default: 100,
+	description:
+		'How many requests a minute the Scenario nodes may send for this project, shared by every Scenario node and run using the same credential. Scenario allows 100 a minute per project: keep that, lower it if other tools use the same project, raise it only if your plan allows more. 0 turns the pacing off.',
+};
+
 /** The Options collection of the generating nodes. */
 export const generationOptions: INodeProperties = {
 	displayName: 'Options',
@@ -69,6 +79,7 @@ export const generationOptions: INodeProperties = {
 		concurrencyOption,
 		timeoutOption,
 		requestTimeoutOption,
+		requestBudgetOption,
 		{
 			displayName: 'Dry Run',
 			name: 'dryRun',

@@ -30,6 +30,7 @@ export async function assetItem(
 		assetId,
 		{ download: options.downloadImages, itemIndex, jobId },
 		run.downloads,
+		run.assets,
 	);
 	const { asset } = fetched;
 	const width = asset.properties?.width ?? asset.metadata?.width ?? null;

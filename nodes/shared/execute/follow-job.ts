@@ -6,7 +6,7 @@ import { detachFromCancel } from '../transport/connection';
 import { ExecutionCanceledError } from '../transport/cancellation';
 import { assetItem } from './asset-item';
 import { jobModelId, jobOutcome } from './job-outcome';
-import { JobTimeoutError, cancelJob, waitForJob } from './job-polling';
+import { JobTimeoutError, cancelJob } from './job-polling';
 import type { JobOptions } from './parameters';
 import type { ItemState, RunContext } from './run-per-item';
 
@@ -32,7 +32,7 @@ export async function followJob(
 	let job: ScenarioJob | undefined;
 	let failure: unknown;
 	try {
-		job = await waitForJob(run.conn, jobId, {
+		job = await run.watcher.wait(run.conn, jobId, {
 			itemIndex,
 			timeoutMs: options.timeoutMs,
 			stop: run.stop,

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, ResourceMapperValue } from 'n8n-workflow';
 
 import {
 	concurrencyOption,
+	requestBudgetOption,
 	downloadOption,
 	requestTimeoutOption,
 	timeoutOption,
@@ -128,6 +129,13 @@ export function readConcurrency(ctx: IExecuteFunctions, raw: Record<string, unkn
 		1,
 		Math.floor(numberOption(ctx, 0, raw.maxConcurrentJobs, concurrencyOption.displayName, 10)),
 	);
+}
+
+/** API Requests Per Minute, read once (for item 0): the project's budget for the whole run. */
+export function readRequestBudget(ctx: IExecuteFunctions): number {
+	const raw = ctx.getNodeParameter('options', 0, {}) as Record<string, unknown>;
+	const value = numberOption(ctx, 0, raw.requestsPerMinute, requestBudgetOption.displayName, 100);
+	return Math.max(0, Math.floor(value));
 }
 
 /** One item's settings from a raw options record (read for that item). */

@@ -5,7 +5,10 @@ import { connectToScenario, type ScenarioConnection } from '../transport/connect
 import { forItem, redactError } from '../transport/errors';
 import { Limiter } from '../transport/limiter';
 import { ExecutionCanceledError } from '../transport/cancellation';
+import { AssetBatcher } from '../files/asset-batch';
+import { JobWatcher } from './job-watcher';
 import type { CancelAnswer } from './job-polling';
+import { readRequestBudget } from './parameters';
 
 /** What a task learned about its item, so an error item can still carry the job id. */
 export interface ItemState {
@@ -29,6 +32,10 @@ export interface RunContext {
 	 * submission not yet sent stops there.
 	 */
 	stop: AbortSignal;
+	/** Follows the run's jobs together, with few requests (job-watcher.ts). */
+	watcher: JobWatcher;
+	/** Looks the run's output assets up many at a time (asset-batch.ts). */
+	assets: AssetBatcher;
 }
 
 /** An item's run with its own Request Timeout (an expression may differ per item). */
@@ -84,11 +91,14 @@ export async function runPerItem(
 	const limiter = new Limiter(Math.max(1, Math.floor(concurrency)));
 	const stopper = new AbortController();
 	const stop = conn.signal ? AbortSignal.any([conn.signal, stopper.signal]) : stopper.signal;
+	const runConn = { ...conn, signal: stop };
 	const run: RunContext = {
-		conn: { ...conn, signal: stop },
+		conn: runConn,
 		transfers: new Limiter(UPLOAD_CONCURRENCY),
 		downloads: new Limiter(DOWNLOAD_BYTES_IN_FLIGHT),
 		stop,
+		watcher: new JobWatcher(runConn),
+		assets: new AssetBatcher(runConn),
 	};
 	const continueOnFail = ctx.continueOnFail();
 	let firstFailure: NodeError | undefined;
@@ -290,7 +300,7 @@ export async function executePerItem(
 	let conn: ScenarioConnection;
 	try {
 		concurrency = readConcurrency();
-		conn = await connectToScenario(ctx);
+		conn = await connectToScenario(ctx, { requestsPerMinute: readRequestBudget(ctx) });
 	} catch (error) {
 		const outputs: INodeExecutionData[][] = Array.from({ length: outputCount }, () => []);
 		outputs[0] = everyItemFails(ctx, error);

@@ -6,8 +6,9 @@ import { canceled, pause } from '../transport/cancellation';
 import { type ScenarioConnection } from '../transport/connection';
 import { scenarioNetworkError, type ErrorContext } from '../transport/errors';
 import type { Limiter } from '../transport/limiter';
-import { backoffDelay, scenarioRequest } from '../transport/request';
+import { backoffDelay } from '../transport/request';
 import { callSignedUrl } from '../transport/signed-url';
+import { getAsset, type AssetBatcher } from './asset-batch';
 import { extensionFor, sniffMime } from './mime';
 
 export interface FetchedAsset {
@@ -23,7 +24,7 @@ export interface FetchedAsset {
 }
 
 /**
- * GET /assets/{id}, then (when downloading) its bytes from the signed CDN URL, fetched without
+ * GET /assets/{id} (or its share of a bulk lookup), then (when downloading) its bytes from the signed CDN URL, fetched without
  * the Authorization header and streamed straight into n8n's binary data: on disk when n8n keeps
  * binaries there (filesystem mode), so an output is never whole in memory. Hashed on the way.
  */
@@ -34,18 +35,15 @@ export async function fetchAsset(
 	options: { download: boolean; itemIndex: number; jobId?: string },
 	/** Weighted in bytes (see downloadWeight). */
 	downloads: Limiter,
+	/** Looks assets up many at a time (POST /assets/get-bulk); without it, GET /assets/{id}. */
+	lookup?: AssetBatcher,
 ): Promise<FetchedAsset> {
 	const error = {
 		itemIndex: options.itemIndex,
 		jobId: options.jobId,
 		action: `Fetching output asset ${assetId}`,
 	};
-	const { asset } = await scenarioRequest<{ asset: ScenarioAsset }>(conn, {
-		method: 'GET',
-		path: `/assets/${assetId}`,
-		retry: 'idempotent',
-		error,
-	});
+	const asset = lookup ? await lookup.get(assetId, error) : await getAsset(conn, assetId, error);
 	const declared = asset.mimeType ?? 'application/octet-stream';
 	const labels = { kind: assetKind(asset), type: assetType(asset) };
 	if (!options.download) return { asset, mimeType: declared, ...labels };

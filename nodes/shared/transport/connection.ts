@@ -2,6 +2,7 @@ import type { IExecuteFunctions, ILoadOptionsFunctions, INode } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_BASE_URL } from '../../../credentials/ScenarioApi.credentials';
+import { budgetFor, type RequestBudget } from './request-budget';
 
 export const CREDENTIAL_NAME = 'scenarioApi';
 
@@ -37,6 +38,8 @@ export interface ScenarioConnection {
 	 * other calls keep getting through is Scenario pacing this client, not refusing it.
 	 */
 	traffic?: { lastSuccessAt: number };
+	/** The project's request budget, shared by every call with this credential in the process. */
+	budget?: RequestBudget;
 }
 
 const LOOPBACK_HTTP = /^http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?(\/|$)/i;
@@ -61,7 +64,12 @@ function cancelSignalOf(ctx: ScenarioContext): AbortSignal | undefined {
 
 export async function connectToScenario(
 	ctx: ScenarioContext,
-	options: { requestTimeoutMs?: number; retry?: Partial<RetryPolicy> } = {},
+	options: {
+		requestTimeoutMs?: number;
+		retry?: Partial<RetryPolicy>;
+		/** API requests a minute this project may send (0: not paced); absent, the budget keeps its size (Scenario's figure at first). */
+		requestsPerMinute?: number;
+	} = {},
 ): Promise<ScenarioConnection> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
 	const node = ctx.getNode();
@@ -75,16 +83,18 @@ export async function connectToScenario(
 				Buffer.from(`${apiKey}:${apiSecret}`).toString('base64'),
 			]
 		: [];
+	const baseUrl = checkBaseUrl(node, credentials.baseUrl);
 	return {
 		ctx,
 		node,
-		baseUrl: checkBaseUrl(node, credentials.baseUrl),
+		baseUrl,
 		projectId: projectId || undefined,
 		signal: cancelSignalOf(ctx),
 		retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
 		requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
 		secrets,
 		traffic: { lastSuccessAt: 0 },
+		budget: budgetFor(JSON.stringify([baseUrl, apiKey, projectId]), options.requestsPerMinute),
 	};
 }
 

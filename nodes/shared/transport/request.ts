@@ -3,6 +3,7 @@ import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-
 import { canceled, pause, throwIfCanceled } from './cancellation';
 import { CREDENTIAL_NAME, type RetryPolicy, type ScenarioConnection } from './connection';
 import { scenarioApiError, scenarioNetworkError, type ErrorContext } from './errors';
+import { PRIORITY, type RequestPriority } from './request-budget';
 
 /**
  * Which failures a call may be retried on, by what a repeat could cost.
@@ -29,6 +30,11 @@ export interface ApiCall {
 	 * to answer).
 	 */
 	deadline?: number;
+	/**
+	 * Its turn when calls wait for the project's request budget (request-budget.ts); default:
+	 * a submission first, any other call next to reads that finish an item.
+	 */
+	priority?: RequestPriority;
 }
 
 /** The least time an attempt gets near its deadline, so a last check at the deadline can still answer. */
@@ -157,6 +163,12 @@ export async function callScenario<T>(
 	const tries: Tries = { attempt: 1, paced: 0, triedSince: Date.now() };
 	for (; ; tries.attempt++) {
 		throwIfCanceled(conn.node, conn.signal);
+		const answered = await conn.budget?.take(
+			conn.node,
+			call.priority ?? (call.retry === 'paid' ? PRIORITY.submit : PRIORITY.finish),
+			conn.signal,
+			call.deadline,
+		);
 		let response: ScenarioResponse;
 		try {
 			response = await conn.ctx.helpers.httpRequestWithAuthentication.call(
@@ -165,9 +177,11 @@ export async function callScenario<T>(
 				requestOptions(conn, call, qs),
 			);
 		} catch (error) {
+			answered?.();
 			await pause(conn.node, networkFailureWait(conn, call, error, tries.attempt), conn.signal);
 			continue;
 		}
+		answered?.();
 		const { statusCode: status, body } = response;
 		if (status < 200 || status >= 300) {
 			await pause(conn.node, refusalWait(conn, call, response, tries), conn.signal);
@@ -290,6 +304,9 @@ function refusalWait(
 		const attempt = isPaced ? tries.attempt - 1 : tries.attempt;
 		if (delay <= retry.maxRetryAfterMs && mayRetry(conn, call, attempt, delay)) {
 			tries.attempt = attempt;
+			// A refusal that names a wait is for the whole project: every call sharing the budget
+			// waits it too. (One this call will not sit through fails it, and pauses nobody.)
+			if (status === 429 && retryAfter !== undefined) conn.budget?.pauseFor(retryAfter);
 			return delay;
 		}
 		// Asked to wait longer than the node will (its cap, or the Timeout): fail now, saying when.
