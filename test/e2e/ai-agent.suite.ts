@@ -38,6 +38,7 @@ import {
 	type N8nEnv,
 	requireBuiltPackage,
 } from './n8n';
+import { credentialsFor } from '../support/scenario-nodes';
 
 const REPO = resolve(__dirname, '..', '..');
 const MODEL_ID = 'model_openai-gpt-image-2';
@@ -181,12 +182,7 @@ export function describeAiAgent(version: string): void {
 				{
 					...CREDENTIALS.scenarioApi,
 					type: 'scenarioApi',
-					data: {
-						apiKey: sim.apiKey,
-						apiSecret: sim.apiSecret,
-						baseUrl: sim.baseUrl,
-						projectId: '',
-					},
+					data: credentialsFor(sim).scenarioApi,
 				},
 				{
 					...CREDENTIALS.openAiApi,

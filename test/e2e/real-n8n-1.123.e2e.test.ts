@@ -25,6 +25,7 @@ import {
 	type N8nEnv,
 } from './n8n';
 import { describeRealN8n } from './real-n8n.suite';
+import { credentialsFor } from '../support/scenario-nodes';
 
 describeRealN8n(N8N_1X_VERSION);
 describeAiAgent(N8N_1X_VERSION);
@@ -46,12 +47,7 @@ describe(`n8n ${N8N_1X_VERSION}, binary data mode "default" (1.x's default: in m
 				id: 'scenarioApiCredential',
 				name: 'Scenario API',
 				type: 'scenarioApi',
-				data: {
-					apiKey: sim.apiKey,
-					apiSecret: sim.apiSecret,
-					baseUrl: sim.baseUrl,
-					projectId: '',
-				},
+				data: credentialsFor(sim).scenarioApi,
 			},
 		]);
 	}, 30 * 60_000);

@@ -47,6 +47,7 @@ import {
 	n8nMajor,
 	requireBuiltPackage,
 } from './n8n';
+import { credentialsFor } from '../support/scenario-nodes';
 
 const REPO = resolve(__dirname, '..', '..');
 const EXAMPLES = join(REPO, 'examples');
@@ -84,12 +85,7 @@ export function describeRealN8n(version: string): void {
 				{
 					...CREDENTIAL.scenarioApi,
 					type: 'scenarioApi',
-					data: {
-						apiKey: sim.apiKey,
-						apiSecret: sim.apiSecret,
-						baseUrl: sim.baseUrl,
-						projectId: '',
-					},
+					data: credentialsFor(sim).scenarioApi,
 				},
 			]);
 		}, 30 * 60_000);

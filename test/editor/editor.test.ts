@@ -36,6 +36,7 @@ import {
 	screenshotDir,
 	type EditorBrowser,
 } from './browser';
+import { credentialsFor } from '../support/scenario-nodes';
 
 const REPO = resolve(__dirname, '..', '..');
 const CREDENTIAL_NAME = 'Scenario API (simulator)';
@@ -74,7 +75,7 @@ beforeAll(async () => {
 			id: 'scenarioSimCredential',
 			name: CREDENTIAL_NAME,
 			type: 'scenarioApi',
-			data: { apiKey: sim.apiKey, apiSecret: sim.apiSecret, baseUrl: sim.baseUrl, projectId: '' },
+			data: credentialsFor(sim).scenarioApi,
 		},
 	]);
 	server = await startN8nServer(n8n, { auth: false }); // a fresh instance: no owner yet

@@ -34,6 +34,7 @@ import {
 	longJobExample,
 	recoveryWorkflow,
 } from './workflows';
+import { credentialsFor } from '../../support/scenario-nodes';
 
 const REPO = resolve(__dirname, '..', '..', '..');
 const PREFIX = 'n8n-nodes-scenario';
@@ -93,7 +94,7 @@ beforeAll(async () => {
 			{
 				...CREDENTIAL.scenarioApi,
 				type: 'scenarioApi',
-				data: { apiKey: sim.apiKey, apiSecret: sim.apiSecret, baseUrl: sim.baseUrl, projectId: '' },
+				data: credentialsFor(sim).scenarioApi,
 			},
 		],
 	);

@@ -16,6 +16,7 @@ import { ensureN8nInstall, requireBuiltPackage } from '../n8n';
 import { startQueueCluster, type QueueCluster } from './cluster';
 import { expectStoredBytes } from './stored-bytes';
 import { CREDENTIAL, EDIT_MODEL, GENERATE_MODEL, generateAndEditWorkflow } from './workflows';
+import { credentialsFor } from '../../support/scenario-nodes';
 
 const REPO = resolve(__dirname, '..', '..', '..');
 const PREFIX = 'n8n-nodes-scenario';
@@ -40,7 +41,7 @@ beforeAll(async () => {
 			{
 				...CREDENTIAL.scenarioApi,
 				type: 'scenarioApi',
-				data: { apiKey: sim.apiKey, apiSecret: sim.apiSecret, baseUrl: sim.baseUrl, projectId: '' },
+				data: credentialsFor(sim).scenarioApi,
 			},
 		],
 	);
